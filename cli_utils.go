@@ -1,0 +1,124 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/hull-oci/hull/libcontainer"
+	"github.com/hull-oci/hull/libcontainer/state"
+	"github.com/hull-oci/hull/specconv"
+	"github.com/urfave/cli/v2"
+	"golang.org/x/sys/unix"
+)
+
+func openStore(ctx *cli.Context) (*state.Store, error) {
+	return state.New(ctx.String("root"))
+}
+
+// containerID returns the one ID argument of a command.
+func containerID(ctx *cli.Context) (string, error) {
+	id := ctx.Args().First()
+	if id == "" {
+		return "", fmt.Errorf("%s: container id cannot be empty", ctx.Command.Name)
+	}
+	return id, state.ValidateID(id)
+}
+
+func checkArgs(ctx *cli.Context, min, max int) error {
+	n := ctx.NArg()
+	switch {
+	case n < min:
+		return fmt.Errorf("%s: %d argument(s) required, got %d (usage: %s)", ctx.Command.Name, min, n, ctx.Command.ArgsUsage)
+	case max >= 0 && n > max:
+		return fmt.Errorf("%s: at most %d argument(s), got %d", ctx.Command.Name, max, n)
+	}
+	return nil
+}
+
+func loadContainer(ctx *cli.Context) (*libcontainer.Container, error) {
+	store, err := openStore(ctx)
+	if err != nil {
+		return nil, err
+	}
+	id, err := containerID(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return libcontainer.Load(store, id)
+}
+
+// createOpts reads the bundle and the create flags shared by create and run.
+func createOpts(ctx *cli.Context) (*libcontainer.CreateOpts, error) {
+	id, err := containerID(ctx)
+	if err != nil {
+		return nil, err
+	}
+	bundle := ctx.String("bundle")
+	if bundle == "" {
+		bundle = "."
+	}
+	if bundle, err = filepath.Abs(bundle); err != nil {
+		return nil, err
+	}
+	spec, raw, err := specconv.LoadBundle(bundle)
+	if err != nil {
+		return nil, err
+	}
+	rootfs := specconv.Rootfs(spec, bundle)
+	return &libcontainer.CreateOpts{
+		ID:            id,
+		Bundle:        bundle,
+		Rootfs:        rootfs,
+		Spec:          spec,
+		SpecJSON:      raw,
+		NoPivot:       ctx.Bool("no-pivot"),
+		PreserveFds:   ctx.Int("preserve-fds"),
+		ConsoleSocket: ctx.String("console-socket"),
+	}, nil
+}
+
+var createFlags = []cli.Flag{
+	&cli.StringFlag{Name: "bundle", Aliases: []string{"b"}, Usage: "path to the bundle directory (default: current directory)"},
+	&cli.StringFlag{Name: "console-socket", Usage: "unix socket that receives the pty master of a terminal container"},
+	&cli.StringFlag{Name: "pid-file", Usage: "file to write the container init's pid to"},
+	&cli.BoolFlag{Name: "no-pivot", Usage: "use chroot (MS_MOVE) instead of pivot_root"},
+	&cli.BoolFlag{Name: "no-new-keyring", Usage: "do not create a new session keyring"},
+	&cli.IntFlag{Name: "preserve-fds", Usage: "pass N extra fds (3..3+N-1) to the container"},
+}
+
+// writePidFile writes the pid atomically, as engines poll for this file.
+func writePidFile(path string, pid int) error {
+	if path == "" {
+		return nil
+	}
+	path, err := filepath.Abs(path)
+	if err != nil {
+		return err
+	}
+	tmp := filepath.Join(filepath.Dir(path), "."+filepath.Base(path)+".tmp")
+	if err := os.WriteFile(tmp, []byte(strconv.Itoa(pid)), 0o644); err != nil {
+		return err
+	}
+	return os.Rename(tmp, path)
+}
+
+// parseSignal accepts "KILL", "SIGKILL", "kill" and "9".
+func parseSignal(s string) (unix.Signal, error) {
+	if n, err := strconv.Atoi(s); err == nil {
+		if n <= 0 || n > 64 {
+			return 0, fmt.Errorf("invalid signal number %d", n)
+		}
+		return unix.Signal(n), nil
+	}
+	name := strings.ToUpper(s)
+	if !strings.HasPrefix(name, "SIG") {
+		name = "SIG" + name
+	}
+	if sig := unix.SignalNum(name); sig != 0 {
+		return sig, nil
+	}
+	return 0, fmt.Errorf("unknown signal %q", s)
+}
