@@ -148,7 +148,7 @@ const (
 const (
 	PlanMagic     = 0x4e414c50 // "PLAN" little-endian
 	PlanVersion   = 1
-	MsgHeaderSize = 20  // type u32, op i32, errno i32, val i32, len u32
+	MsgHeaderSize = 20   // type u32, op i32, errno i32, val i32, len u32
 	MsgMaxSize    = 4096 // one SEQPACKET message, header included
 )
 

@@ -1,0 +1,152 @@
+// Package cgroups puts a container's processes into cgroups and takes the
+// cgroups down again. New picks, once, the manager for the host's cgroup
+// layout: fs for cgroup v1 and hybrid hosts, fs2 for pure cgroup v2.
+package cgroups
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/hull-oci/hull/libcontainer/cgroups/fs"
+	"github.com/hull-oci/hull/libcontainer/cgroups/fs2"
+	"github.com/hull-oci/hull/libcontainer/cgroups/fscommon"
+)
+
+// Manager handles one container's cgroups. Implementations are not safe
+// for concurrent use.
+type Manager interface {
+	// Apply makes the container's cgroup directories where missing,
+	// remembering which ones it made, and moves process pid into them.
+	Apply(pid int) error
+	// Pids returns every process in the container's cgroup and in the
+	// cgroups below it.
+	Pids() ([]int, error)
+	// Freeze stops the container's processes and waits until the kernel
+	// reports them frozen.
+	Freeze() error
+	// Thaw resumes the container's processes and waits until the kernel
+	// reports them thawed.
+	Thaw() error
+	// Destroy removes the cgroup directories Apply made (for a loaded
+	// Manager, the container's directories), deepest first. The
+	// container's processes must be gone. Missing directories are fine.
+	Destroy() error
+	// Paths returns the container's cgroup directory per controller;
+	// the key "" is the unified (cgroup2) hierarchy. Callers save it in
+	// the state file and give it back to Load.
+	Paths() map[string]string
+	// Exists reports whether the container's cgroup directory exists.
+	Exists() bool
+}
+
+var (
+	_ Manager = (*fs.Manager)(nil)
+	_ Manager = (*fs2.Manager)(nil)
+)
+
+// New returns the Manager for a container's cgroups: cgroupsPath is
+// config.json's linux.cgroupsPath and id the container id, used as a
+// relative path when cgroupsPath is empty (as runc does). An absolute path
+// is taken from the root of each hierarchy; a relative one is joined to
+// the caller's own cgroup. Nothing is created until Apply.
+func New(cgroupsPath, id string) (Manager, error) {
+	return realHost.newManager(cgroupsPath, id)
+}
+
+// Load returns the Manager for cgroup directories saved from Paths, for
+// commands that find a container from its state file (delete, kill
+// --all), including one left behind by a runtime killed mid-create.
+func Load(paths map[string]string) (Manager, error) {
+	return realHost.load(paths)
+}
+
+// host is where the machine's cgroups are and how to read the calling
+// process's view of them; tests point one at a fake tree.
+type host struct {
+	root       string                           // the cgroup root, /sys/fs/cgroup
+	fsType     func(path string) (int64, error) // statfs(2) f_type
+	mountinfo  func() (io.ReadCloser, error)    // /proc/self/mountinfo
+	selfCgroup func() (io.ReadCloser, error)    // /proc/self/cgroup
+}
+
+var realHost = host{
+	root:       "/sys/fs/cgroup",
+	fsType:     statfsType,
+	mountinfo:  func() (io.ReadCloser, error) { return os.Open("/proc/self/mountinfo") },
+	selfCgroup: func() (io.ReadCloser, error) { return os.Open("/proc/self/cgroup") },
+}
+
+func statfsType(path string) (int64, error) {
+	var st unix.Statfs_t
+	if err := unix.Statfs(path, &st); err != nil {
+		return 0, &os.PathError{Op: "statfs", Path: path, Err: err}
+	}
+	return int64(st.Type), nil
+}
+
+func (h host) newManager(cgroupsPath, id string) (Manager, error) {
+	inner, err := fscommon.InnerPath(cgroupsPath, id)
+	if err != nil {
+		return nil, err
+	}
+	var own map[string]string
+	if !filepath.IsAbs(inner) {
+		if own, err = h.ownCgroups(); err != nil {
+			return nil, err
+		}
+	}
+	v2, err := h.isUnified()
+	if err != nil {
+		return nil, err
+	}
+	if v2 {
+		return fs2.New(h.root, inner, own[""])
+	}
+	mounts, err := h.mountinfo()
+	if err != nil {
+		return nil, err
+	}
+	defer mounts.Close()
+	return fs.New(h.root, mounts, inner, own)
+}
+
+func (h host) load(paths map[string]string) (Manager, error) {
+	if dir, ok := paths[""]; ok && len(paths) == 1 {
+		return fs2.Load(h.root, dir)
+	}
+	return fs.Load(h.root, paths)
+}
+
+// isUnified tells a pure cgroup v2 host (cgroup2 mounted at the root) from
+// a v1 or hybrid one (a tmpfs holding one mount per hierarchy; fs finds
+// the hybrid's cgroup2 mount among them).
+func (h host) isUnified() (bool, error) {
+	t, err := h.fsType(h.root)
+	switch {
+	case err != nil:
+		return false, err
+	case t == unix.CGROUP2_SUPER_MAGIC:
+		return true, nil
+	case t == unix.TMPFS_MAGIC:
+		return false, nil
+	}
+	return false, fmt.Errorf("%s is neither cgroup2 nor tmpfs (file system type %#x)", h.root, t)
+}
+
+func (h host) ownCgroups() (map[string]string, error) {
+	f, err := h.selfCgroup()
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	own, err := fscommon.ParseSelfCgroup(f)
+	if err == nil && len(own) == 0 {
+		err = errors.New("/proc/self/cgroup is empty")
+	}
+	return own, err
+}

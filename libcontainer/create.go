@@ -1,0 +1,169 @@
+package libcontainer
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"os/user"
+	"time"
+
+	"github.com/hull-oci/hull/internal/proc"
+	"github.com/hull-oci/hull/libcontainer/cgroups"
+	"github.com/hull-oci/hull/libcontainer/planner"
+	"github.com/hull-oci/hull/libcontainer/state"
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+	"github.com/sirupsen/logrus"
+	"golang.org/x/sys/unix"
+)
+
+// CreateOpts is everything `create` and `run` decide before a container exists.
+type CreateOpts struct {
+	ID            string
+	Bundle        string // absolute
+	Rootfs        string // absolute, symlinks resolved
+	Spec          *specs.Spec
+	SpecJSON      []byte // config.json as read, kept for hooks and later commands
+	NoPivot       bool
+	PreserveFds   int
+	ConsoleSocket string
+}
+
+// Create makes a container in the created state: its init waits for start.
+// On any failure nothing is left behind: no state dir, cgroup, mount or process.
+func Create(store *state.Store, o *CreateOpts) (c *Container, err error) {
+	if o.Spec.Process != nil && o.Spec.Process.Terminal && o.ConsoleSocket == "" {
+		return nil, errors.New("cannot allocate tty if hull will detach without setting console socket")
+	}
+	if o.Spec.Process != nil && o.Spec.Process.Terminal {
+		return nil, errors.New("process.terminal: terminals are not supported yet")
+	}
+	if err := store.Create(o.ID); err != nil {
+		return nil, err
+	}
+	c = &Container{store: store, ID: o.ID, State: newState(o)}
+	var cg cgroups.Manager
+	defer func() {
+		if err != nil {
+			c.cleanup(cg)
+		}
+	}()
+	m, err := cgroups.New(cgroupsPath(o.Spec, o.ID), o.ID)
+	if err != nil {
+		return c, err
+	}
+	cg = m
+	c.State.CgroupPaths = cg.Paths()
+	// saved before anything is spawned: delete --force of a create that was
+	// SIGKILLed finds the cgroups to remove
+	if err = store.Save(o.ID, c.State); err != nil {
+		return c, err
+	}
+	if err = store.SaveConfig(o.ID, o.SpecJSON); err != nil {
+		return c, err
+	}
+	if err = c.spawn(o, cg); err != nil {
+		return c, err
+	}
+	c.State.Phase = "created"
+	if err = store.Save(o.ID, c.State); err != nil {
+		return c, err
+	}
+	return c, nil
+}
+
+func newState(o *CreateOpts) *state.State {
+	owner := ""
+	if u, err := user.LookupId(fmt.Sprint(os.Geteuid())); err == nil {
+		owner = u.Username
+	}
+	return &state.State{
+		OCIVersion:  o.Spec.Version,
+		ID:          o.ID,
+		Bundle:      o.Bundle,
+		Rootfs:      o.Rootfs,
+		Created:     time.Now().UTC(),
+		Owner:       owner,
+		Annotations: o.Spec.Annotations,
+		Phase:       "creating",
+	}
+}
+
+// cgroupsPath is linux.cgroupsPath, or /<id> when unset. runc's default is
+// <id> relative to the runtime's own cgroup, which on hosts whose process
+// supervisor owns that cgroup would nest containers inside it.
+func cgroupsPath(s *specs.Spec, id string) string {
+	if s.Linux == nil || s.Linux.CgroupsPath == "" {
+		return "/" + id
+	}
+	return s.Linux.CgroupsPath
+}
+
+// spawn starts the init, follows it to the created state and records its pid.
+func (c *Container) spawn(o *CreateOpts, cg cgroups.Manager) error {
+	fifo, err := c.makeFifo()
+	if err != nil {
+		return err
+	}
+	defer fifo.Close()
+	first := 3 + o.PreserveFds
+	res, err := planner.Compile(&planner.Input{
+		Spec:           o.Spec,
+		Bundle:         o.Bundle,
+		Rootfs:         o.Rootfs,
+		NoPivot:        o.NoPivot,
+		FifoFd:         first + 2,
+		FirstPrivateFd: first,
+		CreateHooks:    hasCreateHooks(o.Spec),
+		Cgroups:        cgroupHierarchies(cg),
+	})
+	if err != nil {
+		return err
+	}
+	for _, w := range res.Warnings {
+		logrus.Warn(w)
+	}
+	init := &initProcess{
+		plan:      res.Plan,
+		preserved: o.PreserveFds,
+		fifo:      fifo,
+		cg:        cg,
+		onPid:     c.setPid,
+		onHooks:   func() error { return c.runCreateHooks(o.Spec) },
+	}
+	return init.run()
+}
+
+func (c *Container) setPid(pid int) error {
+	start, err := proc.StartTime(pid)
+	if err != nil {
+		return fmt.Errorf("container init %d: %w", pid, err)
+	}
+	c.State.Pid, c.State.PidStartTime = pid, start
+	return nil
+}
+
+// makeFifo creates the exec fifo that `start` writes into; the init holds it
+// open read-write, so `start` can tell a live init from a dead one.
+func (c *Container) makeFifo() (*os.File, error) {
+	path := c.store.FifoPath(c.ID)
+	if err := unix.Mkfifo(path, 0o600); err != nil {
+		return nil, &os.PathError{Op: "mkfifo", Path: path, Err: err}
+	}
+	return os.OpenFile(path, os.O_RDWR, 0)
+}
+
+// cleanup undoes a failed create: kill the init, drop cgroups and state.
+func (c *Container) cleanup(cg cgroups.Manager) {
+	if c.State.Pid != 0 {
+		_ = unix.Kill(c.State.Pid, unix.SIGKILL)
+	}
+	if cg != nil {
+		killCgroup(cg)
+		if err := cg.Destroy(); err != nil {
+			logrus.Warnf("cleanup: %v", err)
+		}
+	}
+	if err := c.store.Remove(c.ID); err != nil {
+		logrus.Warnf("cleanup: %v", err)
+	}
+}

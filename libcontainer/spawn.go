@@ -1,0 +1,146 @@
+package libcontainer
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"strconv"
+	"syscall"
+
+	"github.com/hull-oci/hull/internal/protocol"
+	"github.com/hull-oci/hull/libcontainer/cgroups"
+	"golang.org/x/sys/unix"
+)
+
+// initProcess runs `hull init` (the C stage) and follows the conversation
+// drawn in internal/protocol.
+type initProcess struct {
+	plan      *protocol.Plan
+	preserved int // fds 3..3+preserved-1 are handed to the container as they are
+	fifo      *os.File
+	cg        cgroups.Manager
+	onPid     func(pid int) error
+	onHooks   func() error
+}
+
+func (p *initProcess) run() error {
+	planR, planW, err := os.Pipe()
+	if err != nil {
+		return err
+	}
+	defer planR.Close()
+	defer planW.Close()
+	parent, child, err := socketPair()
+	if err != nil {
+		return err
+	}
+	defer parent.Close()
+	defer child.Close()
+	cmd := p.command(planR, child)
+	if err := cmd.Start(); err != nil {
+		return fmt.Errorf("start init: %w", err)
+	}
+	planR.Close()
+	child.Close()
+	err = p.drive(cmd, planW, parent)
+	if werr := cmd.Wait(); err == nil && werr != nil {
+		err = fmt.Errorf("init: %w", werr)
+	}
+	return err
+}
+
+func (p *initProcess) command(planR, child *os.File) *exec.Cmd {
+	extra := make([]*os.File, 0, p.preserved+3)
+	for i := 0; i < p.preserved; i++ {
+		extra = append(extra, os.NewFile(uintptr(3+i), "preserved"))
+	}
+	extra = append(extra, planR, child, p.fifo)
+	first := 3 + p.preserved
+	return &exec.Cmd{
+		Path:       "/proc/self/exe",
+		Args:       []string{"hull", "init"},
+		Env:        []string{protocol.EnvPlanFd + "=" + strconv.Itoa(first), protocol.EnvSyncFd + "=" + strconv.Itoa(first+1)},
+		Stdin:      os.Stdin,
+		Stdout:     os.Stdout,
+		Stderr:     os.Stderr,
+		ExtraFiles: extra,
+	}
+}
+
+// drive places the init in its cgroups, sends the plan and answers its
+// messages until it reports ready, fails or dies.
+func (p *initProcess) drive(cmd *exec.Cmd, planW, sock *os.File) error {
+	if err := p.cg.Apply(cmd.Process.Pid); err != nil {
+		_ = cmd.Process.Kill()
+		return err
+	}
+	if _, err := planW.Write(p.plan.Encode()); err != nil {
+		return fmt.Errorf("send plan to init: %w", err)
+	}
+	planW.Close()
+	buf := make([]byte, protocol.MsgMaxSize)
+	gotPid := false
+	for {
+		n, err := sock.Read(buf)
+		if err != nil || n == 0 {
+			if !gotPid {
+				return errors.New("container init exited before reporting its pid")
+			}
+			return errors.New("container init exited before it was ready")
+		}
+		m, err := protocol.Unmarshal(buf[:n])
+		if err != nil {
+			return err
+		}
+		switch m.Type {
+		case protocol.MsgPid:
+			gotPid = true
+			if err := p.onPid(int(m.Val)); err != nil {
+				return err
+			}
+		case protocol.MsgSync:
+			if err := p.sync(protocol.SyncKind(m.Val), sock); err != nil {
+				return err
+			}
+		case protocol.MsgReady:
+			return nil
+		case protocol.MsgError:
+			return p.initError(m)
+		default:
+			return fmt.Errorf("unexpected init message type %d", m.Type)
+		}
+	}
+}
+
+func (p *initProcess) sync(kind protocol.SyncKind, sock *os.File) error {
+	if kind != protocol.SyncHooks {
+		return fmt.Errorf("unknown init sync request %d", kind)
+	}
+	if err := p.onHooks(); err != nil {
+		return err
+	}
+	reply := protocol.Msg{Type: protocol.MsgContinue}
+	_, err := sock.Write(reply.Marshal())
+	return err
+}
+
+// initError names the config field behind the failed op.
+func (p *initProcess) initError(m *protocol.Msg) error {
+	msg := p.plan.Desc(int(m.Op))
+	if len(m.Data) > 0 {
+		msg += ": " + string(m.Data)
+	}
+	if m.Errno != 0 {
+		return fmt.Errorf("%s: %w", msg, syscall.Errno(m.Errno))
+	}
+	return errors.New(msg)
+}
+
+func socketPair() (parent, child *os.File, err error) {
+	fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_SEQPACKET|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		return nil, nil, fmt.Errorf("init socket: %w", err)
+	}
+	return os.NewFile(uintptr(fds[0]), "init-parent"), os.NewFile(uintptr(fds[1]), "init-child"), nil
+}

@@ -1,0 +1,87 @@
+package main
+
+import (
+	"os"
+	"os/signal"
+
+	"github.com/hull-oci/hull/libcontainer"
+	"github.com/sirupsen/logrus"
+	"github.com/urfave/cli/v2"
+	"golang.org/x/sys/unix"
+)
+
+var runCommand = &cli.Command{
+	Name:      "run",
+	Usage:     "create and start a container, and wait for it unless detached",
+	ArgsUsage: "<container-id>",
+	Flags: append([]cli.Flag{
+		&cli.BoolFlag{Name: "detach", Aliases: []string{"d"}, Usage: "do not wait for the container process"},
+		&cli.BoolFlag{Name: "keep", Usage: "do not delete the container after it exits"},
+		&cli.BoolFlag{Name: "no-subreaper", Usage: "accepted for runc compatibility (hull's init is its direct child)"},
+	}, createFlags...),
+	Action: func(ctx *cli.Context) error {
+		if err := checkArgs(ctx, 1, 1); err != nil {
+			return err
+		}
+		// subscribe before the container starts so no signal is missed
+		sigs := make(chan os.Signal, 64)
+		if !ctx.Bool("detach") {
+			signal.Notify(sigs)
+			defer signal.Stop(sigs)
+		}
+		c, err := createContainer(ctx)
+		if err != nil {
+			return err
+		}
+		if err := c.Start(); err != nil {
+			_ = c.Delete(true)
+			return err
+		}
+		if ctx.Bool("detach") {
+			return nil
+		}
+		code := waitForward(c.State.Pid, sigs)
+		if !ctx.Bool("keep") {
+			if err := deleteStopped(c); err != nil {
+				logrus.Warn(err)
+			}
+		}
+		return &exitError{code: code}
+	},
+}
+
+// waitForward waits for the container init (our direct child: the C stage
+// clones it with CLONE_PARENT) and forwards every signal we get to it.
+func waitForward(pid int, sigs chan os.Signal) int {
+	done := make(chan unix.WaitStatus, 1)
+	go func() {
+		var ws unix.WaitStatus
+		for {
+			_, err := unix.Wait4(pid, &ws, 0, nil)
+			if err != unix.EINTR {
+				break
+			}
+		}
+		done <- ws
+	}()
+	for {
+		select {
+		case ws := <-done:
+			if ws.Signaled() {
+				return 128 + int(ws.Signal())
+			}
+			return ws.ExitStatus()
+		case s := <-sigs:
+			sig := s.(unix.Signal)
+			// SIGCHLD is ours; SIGURG is the Go runtime's preemption signal
+			if sig == unix.SIGCHLD || sig == unix.SIGURG {
+				continue
+			}
+			_ = unix.Kill(pid, sig)
+		}
+	}
+}
+
+func deleteStopped(c *libcontainer.Container) error {
+	return c.Delete(true)
+}
