@@ -4,7 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"os/user"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/hull-oci/hull/internal/proc"
@@ -72,10 +73,7 @@ func Create(store *state.Store, o *CreateOpts) (c *Container, err error) {
 }
 
 func newState(o *CreateOpts) *state.State {
-	owner := ""
-	if u, err := user.LookupId(fmt.Sprint(os.Geteuid())); err == nil {
-		owner = u.Username
-	}
+	owner := userName(os.Geteuid())
 	return &state.State{
 		OCIVersion:  o.Spec.Version,
 		ID:          o.ID,
@@ -91,6 +89,22 @@ func newState(o *CreateOpts) *state.State {
 // cgroupsPath is linux.cgroupsPath, or /<id> when unset. runc's default is
 // <id> relative to the runtime's own cgroup, which on hosts whose process
 // supervisor owns that cgroup would nest containers inside it.
+// userName finds uid in /etc/passwd. It does not use os/user: with cgo
+// that loads the NSS modules, which costs more than starting a container.
+func userName(uid int) string {
+	b, err := os.ReadFile("/etc/passwd")
+	if err != nil {
+		return ""
+	}
+	want := strconv.Itoa(uid)
+	for _, line := range strings.Split(string(b), "\n") {
+		if f := strings.SplitN(line, ":", 4); len(f) == 4 && f[2] == want {
+			return f[0]
+		}
+	}
+	return ""
+}
+
 func cgroupsPath(s *specs.Spec, id string) string {
 	if s.Linux == nil || s.Linux.CgroupsPath == "" {
 		return "/" + id
