@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/hull-oci/hull/internal/console"
 	"github.com/hull-oci/hull/libcontainer"
 	"github.com/hull-oci/hull/libcontainer/state"
 	"github.com/hull-oci/hull/specconv"
@@ -68,15 +69,22 @@ func createOpts(ctx *cli.Context) (*libcontainer.CreateOpts, error) {
 		return nil, err
 	}
 	rootfs := specconv.Rootfs(spec, bundle)
+	var sock *os.File
+	if path := ctx.String("console-socket"); path != "" && spec.Process != nil && spec.Process.Terminal {
+		if sock, err = console.Dial(path); err != nil {
+			return nil, err
+		}
+	}
 	return &libcontainer.CreateOpts{
-		ID:            id,
-		Bundle:        bundle,
-		Rootfs:        rootfs,
-		Spec:          spec,
-		SpecJSON:      raw,
-		NoPivot:       ctx.Bool("no-pivot"),
-		PreserveFds:   ctx.Int("preserve-fds"),
-		ConsoleSocket: ctx.String("console-socket"),
+		ID:           id,
+		Bundle:       bundle,
+		Rootfs:       rootfs,
+		Spec:         spec,
+		SpecJSON:     raw,
+		NoPivot:      ctx.Bool("no-pivot"),
+		PreserveFds:  ctx.Int("preserve-fds"),
+		NoNewKeyring: ctx.Bool("no-new-keyring"),
+		Console:      sock,
 	}, nil
 }
 

@@ -26,6 +26,13 @@ func createContainer(ctx *cli.Context) (*libcontainer.Container, error) {
 	if err != nil {
 		return nil, err
 	}
+	return createWith(ctx, opts)
+}
+
+func createWith(ctx *cli.Context, opts *libcontainer.CreateOpts) (*libcontainer.Container, error) {
+	if opts.Console != nil {
+		defer opts.Console.Close() // the init has its own copy
+	}
 	store, err := openStore(ctx)
 	if err != nil {
 		return nil, err

@@ -4,6 +4,7 @@ import (
 	"os"
 	"os/signal"
 
+	"github.com/hull-oci/hull/internal/console"
 	"github.com/hull-oci/hull/libcontainer"
 	"github.com/sirupsen/logrus"
 	"github.com/urfave/cli/v2"
@@ -29,9 +30,31 @@ var runCommand = &cli.Command{
 			signal.Notify(sigs)
 			defer signal.Stop(sigs)
 		}
-		c, err := createContainer(ctx)
+		opts, err := createOpts(ctx)
 		if err != nil {
 			return err
+		}
+		// a foreground terminal is ours to drive: the init sends us the master
+		var local *os.File
+		if opts.Console == nil && !ctx.Bool("detach") && opts.Spec.Process.Terminal {
+			if local, opts.Console, err = console.Pair(); err != nil {
+				return err
+			}
+			defer local.Close()
+		}
+		c, err := createWith(ctx, opts)
+		if err != nil {
+			return err
+		}
+		restore := func() {}
+		if local != nil {
+			master, err := console.RecvMaster(local)
+			if err != nil {
+				_ = c.Delete(true)
+				return err
+			}
+			defer master.Close()
+			restore = console.Proxy(master)
 		}
 		if err := c.Start(); err != nil {
 			_ = c.Delete(true)
@@ -41,6 +64,7 @@ var runCommand = &cli.Command{
 			return nil
 		}
 		code := waitForward(c.State.Pid, sigs)
+		restore()
 		if !ctx.Bool("keep") {
 			if err := deleteStopped(c); err != nil {
 				logrus.Warn(err)

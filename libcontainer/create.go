@@ -19,24 +19,24 @@ import (
 
 // CreateOpts is everything `create` and `run` decide before a container exists.
 type CreateOpts struct {
-	ID            string
-	Bundle        string // absolute
-	Rootfs        string // absolute, symlinks resolved
-	Spec          *specs.Spec
-	SpecJSON      []byte // config.json as read, kept for hooks and later commands
-	NoPivot       bool
-	PreserveFds   int
-	ConsoleSocket string
+	ID           string
+	Bundle       string // absolute
+	Rootfs       string // absolute, symlinks resolved
+	Spec         *specs.Spec
+	SpecJSON     []byte // config.json as read, kept for hooks and later commands
+	NoPivot      bool
+	NoNewKeyring bool
+	PreserveFds  int
+	// Console receives the pty master when process.terminal is set: a
+	// connection to --console-socket, or run's own socket in the foreground.
+	Console *os.File
 }
 
 // Create makes a container in the created state: its init waits for start.
 // On any failure nothing is left behind: no state dir, cgroup, mount or process.
 func Create(store *state.Store, o *CreateOpts) (c *Container, err error) {
-	if o.Spec.Process != nil && o.Spec.Process.Terminal && o.ConsoleSocket == "" {
+	if o.Spec.Process != nil && o.Spec.Process.Terminal && o.Console == nil {
 		return nil, errors.New("cannot allocate tty if hull will detach without setting console socket")
-	}
-	if o.Spec.Process != nil && o.Spec.Process.Terminal {
-		return nil, errors.New("process.terminal: terminals are not supported yet")
 	}
 	if err := store.Create(o.ID); err != nil {
 		return nil, err
@@ -125,6 +125,9 @@ func (c *Container) spawn(o *CreateOpts, cg cgroups.Manager) error {
 		Bundle:         o.Bundle,
 		Rootfs:         o.Rootfs,
 		NoPivot:        o.NoPivot,
+		ID:             o.ID,
+		NoNewKeyring:   o.NoNewKeyring,
+		ConsoleFd:      consoleFd(o, first+3),
 		FifoFd:         first + 2,
 		FirstPrivateFd: first,
 		CreateHooks:    hasCreateHooks(o.Spec),
@@ -140,11 +143,19 @@ func (c *Container) spawn(o *CreateOpts, cg cgroups.Manager) error {
 		plan:      res.Plan,
 		preserved: o.PreserveFds,
 		fifo:      fifo,
+		console:   o.Console,
 		cg:        cg,
 		onPid:     c.setPid,
 		onHooks:   func() error { return c.runCreateHooks(o.Spec) },
 	}
 	return init.run()
+}
+
+func consoleFd(o *CreateOpts, fd int) int {
+	if o.Console == nil || o.Spec.Process == nil || !o.Spec.Process.Terminal {
+		return 0
+	}
+	return fd
 }
 
 func (c *Container) setPid(pid int) error {

@@ -19,6 +19,7 @@ type initProcess struct {
 	plan      *protocol.Plan
 	preserved int // fds 3..3+preserved-1 are handed to the container as they are
 	fifo      *os.File
+	console   *os.File // optional: where the init sends the pty master
 	cg        cgroups.Manager
 	onPid     func(pid int) error
 	onHooks   func() error
@@ -56,6 +57,9 @@ func (p *initProcess) command(planR, child *os.File) *exec.Cmd {
 		extra = append(extra, os.NewFile(uintptr(3+i), "preserved"))
 	}
 	extra = append(extra, planR, child, p.fifo)
+	if p.console != nil {
+		extra = append(extra, p.console)
+	}
 	first := 3 + p.preserved
 	return &exec.Cmd{
 		Path:       "/proc/self/exe",

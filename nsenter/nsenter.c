@@ -21,6 +21,7 @@
 #include <sys/syscall.h>
 #include <sys/types.h>
 #include <sys/wait.h>
+#include <linux/keyctl.h>
 #include <unistd.h>
 
 #ifndef CLONE_NEWTIME
@@ -309,6 +310,11 @@ static void run_op(struct ctx *c, struct op *o)
 	case HULL_OP_READY: op_ready(c); break;
 	case HULL_OP_WAIT_START: op_wait_start(c, o); break;
 	case HULL_OP_EXEC: op_exec(c, o);
+	case HULL_OP_CONSOLE: op_console(c, o); break;
+	case HULL_OP_JOIN_KEYRING:
+		if (syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, o->strs[0]) < 0 && errno != ENOSYS)
+			bail(c, errno, "join session keyring %s", o->strs[0]);
+		break;
 	case HULL_OP_SETSID:
 		if (setsid() < 0)
 			bail(c, errno, "setsid");

@@ -62,5 +62,6 @@ void op_rlimit(struct ctx *c, struct op *o);
 void op_find_exec(struct ctx *c, struct op *o);
 void op_exec(struct ctx *c, struct op *o) __attribute__((noreturn));
 void op_seccomp(struct ctx *c, struct op *o);
+void op_console(struct ctx *c, struct op *o);
 
 #endif

@@ -113,6 +113,12 @@ const (
 	OpExec Op = 30
 	// OpSetsid starts a new session (the init has no controlling terminal of the caller).
 	OpSetsid Op = 31
+	// OpConsole opens a pty in the container's devpts (before the root switch), binds
+	// its slave onto /dev/console, sends the master over the console socket (SCM_RIGHTS)
+	// and makes the slave the controlling terminal and stdio. ints: [socket fd, rows, cols].
+	OpConsole Op = 32
+	// OpJoinKeyring joins a new session keyring named after the container. strs: [name].
+	OpJoinKeyring Op = 33
 )
 
 // Flags for OpMount's last int.

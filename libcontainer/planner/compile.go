@@ -47,6 +47,13 @@ type Input struct {
 	Rootfs string
 	// NoPivot switches root with chroot instead of pivot_root (--no-pivot).
 	NoPivot bool
+	// ID is the container id; the session keyring is named after it.
+	ID string
+	// NoNewKeyring keeps the caller's session keyring (--no-new-keyring).
+	NoNewKeyring bool
+	// ConsoleFd is the fd number, in the init, of the console socket that
+	// receives the pty master when process.terminal is set; 0 when none.
+	ConsoleFd int
 	// FifoFd is the fd number, in the init, of the exec fifo (opened O_RDWR by the parent).
 	FifoFd int
 	// FirstPrivateFd is the first fd not handed to the container (3 + --preserve-fds);
@@ -99,6 +106,7 @@ func Compile(in *Input) (*Result, error) {
 		c.unshareTime,    // a new time ns must exist before the clone
 		c.clone,          // new namespaces and id maps
 		c.setsid,
+		c.keyring,
 		c.hostProcWrites, // oom_score_adj, sysctls through the host's /proc
 		c.rootfs,         // mounts, devices, hooks sync, root switch, ro/masked paths
 		c.hostname,
@@ -165,6 +173,27 @@ func newCompiler(in *Input) (*compiler, error) {
 // warnf records a part of the config that the plan does not apply.
 func (c *compiler) warnf(format string, args ...any) {
 	c.warnings = append(c.warnings, fmt.Sprintf(format, args...))
+}
+
+// keyring gives the container a session keyring of its own, so it cannot
+// read the caller's keys (runc does the same unless --no-new-keyring).
+func (c *compiler) keyring() error {
+	if !c.in.NoNewKeyring {
+		c.plan.Add("session keyring (--no-new-keyring to keep the caller's)", protocol.OpJoinKeyring, nil, "_ses."+c.in.ID)
+	}
+	return nil
+}
+
+// console creates the container's pty once its devpts is mounted.
+func (c *compiler) console() {
+	if !c.proc.Terminal {
+		return
+	}
+	var rows, cols uint64
+	if sz := c.proc.ConsoleSize; sz != nil {
+		rows, cols = uint64(sz.Height), uint64(sz.Width)
+	}
+	c.plan.Add("process.terminal: create the console", protocol.OpConsole, []uint64{uint64(c.in.ConsoleFd), rows, cols})
 }
 
 // setsid gives the init its own session, detached from the caller's terminal.

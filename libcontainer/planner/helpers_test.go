@@ -64,6 +64,7 @@ func newInput(t *testing.T, spec *specs.Spec) *Input {
 		Rootfs:         t.TempDir(),
 		FifoFd:         4,
 		FirstPrivateFd: 3,
+		NoNewKeyring:   true,
 		Cgroups:        v2Cgroups,
 		findMount: func(string) (string, error) {
 			t.Fatal("mountinfo lookup not expected")

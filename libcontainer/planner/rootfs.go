@@ -35,6 +35,7 @@ func (c *compiler) rootfs() error {
 	if err := c.devices(); err != nil {
 		return err
 	}
+	c.console()
 	c.plan.Add(fmt.Sprintf("process.cwd %q: create", c.proc.Cwd), protocol.OpMkdirAll, []uint64{0o755}, c.proc.Cwd)
 	if c.in.CreateHooks {
 		c.plan.Add("run prestart and createRuntime hooks", protocol.OpSync, []uint64{uint64(protocol.SyncHooks)})
