@@ -36,7 +36,7 @@ func main() {
 		Before:                 setupLogging,
 		Commands: []*cli.Command{
 			createCommand, startCommand, runCommand, stateCommand, killCommand,
-			deleteCommand, listCommand, specCommand, initCommand,
+			deleteCommand, listCommand, specCommand, execCommand, initCommand,
 		},
 		ExitErrHandler: func(*cli.Context, error) {},
 	}

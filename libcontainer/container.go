@@ -127,3 +127,8 @@ func (c *Container) OCIState() *OCIState {
 	}
 	return s
 }
+
+// Config returns the config.json the container was created with.
+func (c *Container) Config() (*specs.Spec, error) {
+	return c.store.LoadConfig(c.ID)
+}

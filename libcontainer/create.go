@@ -142,13 +142,20 @@ func (c *Container) spawn(o *CreateOpts, cg cgroups.Manager) error {
 	init := &initProcess{
 		plan:      res.Plan,
 		preserved: o.PreserveFds,
-		fifo:      fifo,
-		console:   o.Console,
+		files:     optional(fifo, o.Console),
 		cg:        cg,
 		onPid:     c.setPid,
 		onHooks:   func() error { return c.runCreateHooks(o.Spec) },
 	}
 	return init.run()
+}
+
+// optional drops the nil files off the end of a list of fds to pass.
+func optional(files ...*os.File) []*os.File {
+	for len(files) > 0 && files[len(files)-1] == nil {
+		files = files[:len(files)-1]
+	}
+	return files
 }
 
 func consoleFd(o *CreateOpts, fd int) int {

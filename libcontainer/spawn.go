@@ -17,9 +17,8 @@ import (
 // drawn in internal/protocol.
 type initProcess struct {
 	plan      *protocol.Plan
-	preserved int // fds 3..3+preserved-1 are handed to the container as they are
-	fifo      *os.File
-	console   *os.File // optional: where the init sends the pty master
+	preserved int        // fds 3..3+preserved-1 are handed to the container as they are
+	files     []*os.File // after the plan and sync fds: the exec fifo (or exec's root), the console socket
 	cg        cgroups.Manager
 	onPid     func(pid int) error
 	onHooks   func() error
@@ -56,10 +55,8 @@ func (p *initProcess) command(planR, child *os.File) *exec.Cmd {
 	for i := 0; i < p.preserved; i++ {
 		extra = append(extra, os.NewFile(uintptr(3+i), "preserved"))
 	}
-	extra = append(extra, planR, child, p.fifo)
-	if p.console != nil {
-		extra = append(extra, p.console)
-	}
+	extra = append(extra, planR, child)
+	extra = append(extra, p.files...)
 	first := 3 + p.preserved
 	return &exec.Cmd{
 		Path:       "/proc/self/exe",

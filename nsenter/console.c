@@ -47,10 +47,22 @@ static int open_in_root(struct ctx *c, const char *path, int flags)
 	return fd;
 }
 
+/* /dev/console is the pty slave, bound onto a file we create inside the root */
+static void bind_console(struct ctx *c, int slave)
+{
+	int t = resolve_in_root(c, "/dev/console", RESOLVE_FILE, 0600), tree;
+
+	tree = t < 0 ? -1 : (int)syscall(SYS_open_tree, slave, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
+	if (tree < 0 || syscall(SYS_move_mount, tree, "", t, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+		bail(c, errno, "mount the pty on /dev/console");
+	close(tree);
+	close(t);
+}
+
 void op_console(struct ctx *c, struct op *o)
 {
 	struct winsize ws = { .ws_row = (unsigned short)o->ints[1], .ws_col = (unsigned short)o->ints[2] };
-	int sock = (int)o->ints[0], master, slave, unlock = 0, n, t, tree;
+	int sock = (int)o->ints[0], master, slave, unlock = 0, n;
 	char name[PATH_MAX];
 
 	master = open_in_root(c, "/dev/pts/ptmx", O_RDWR | O_NOCTTY);
@@ -60,14 +72,10 @@ void op_console(struct ctx *c, struct op *o)
 	slave = open_in_root(c, name, O_RDWR | O_NOCTTY);
 	if ((ws.ws_row || ws.ws_col) && ioctl(slave, TIOCSWINSZ, &ws) < 0)
 		bail(c, errno, "set the console size");
-	/* /dev/console is the pty slave, bound onto a file we create inside the root */
-	t = resolve_in_root(c, "/dev/console", RESOLVE_FILE, 0600);
-	tree = t < 0 ? -1 : (int)syscall(SYS_open_tree, slave, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
-	if (tree < 0 || syscall(SYS_move_mount, tree, "", t, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
-		bail(c, errno, "mount the pty on /dev/console");
-	close(tree);
-	close(t);
+	if (o->nints > 3 && o->ints[3])
+		bind_console(c, slave);
 	send_fd(c, sock, master);
+
 	close(master);
 	close(sock);
 	if (ioctl(slave, TIOCSCTTY, 0) < 0)

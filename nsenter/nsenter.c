@@ -315,6 +315,14 @@ static void run_op(struct ctx *c, struct op *o)
 		if (syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, o->strs[0]) < 0 && errno != ENOSYS)
 			bail(c, errno, "join session keyring %s", o->strs[0]);
 		break;
+	case HULL_OP_ENTER_ROOT:
+		if (fchdir((int)o->ints[0]) < 0 || chroot(".") < 0 || chdir("/") < 0)
+			bail(c, errno, "enter the container root");
+		close((int)o->ints[0]);
+		c->rootfd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (c->rootfd < 0)
+			bail(c, errno, "open /");
+		break;
 	case HULL_OP_SETSID:
 		if (setsid() < 0)
 			bail(c, errno, "setsid");

@@ -115,10 +115,14 @@ const (
 	OpSetsid Op = 31
 	// OpConsole opens a pty in the container's devpts (before the root switch), binds
 	// its slave onto /dev/console, sends the master over the console socket (SCM_RIGHTS)
-	// and makes the slave the controlling terminal and stdio. ints: [socket fd, rows, cols].
+	// and makes the slave the controlling terminal and stdio.
+	// ints: [socket fd, rows, cols, bind /dev/console (0/1)].
 	OpConsole Op = 32
 	// OpJoinKeyring joins a new session keyring named after the container. strs: [name].
 	OpJoinKeyring Op = 33
+	// OpEnterRoot makes an open directory the root (exec: the container's root,
+	// /proc/<init>/root opened by the parent before we joined the mount ns). ints: [fd].
+	OpEnterRoot Op = 34
 )
 
 // Flags for OpMount's last int.

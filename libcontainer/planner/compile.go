@@ -88,7 +88,8 @@ type compiler struct {
 	ns       namespaces
 	plan     *protocol.Plan
 	warnings []string
-	env      []string // final environment of the process, computed once
+	env      []string   // final environment of the process, computed once
+	execIn   *ExecInput // set when compiling an exec into a running container
 }
 
 // Compile turns a validated spec into a plan. It reads the host only where
@@ -193,7 +194,11 @@ func (c *compiler) console() {
 	if sz := c.proc.ConsoleSize; sz != nil {
 		rows, cols = uint64(sz.Height), uint64(sz.Width)
 	}
-	c.plan.Add("process.terminal: create the console", protocol.OpConsole, []uint64{uint64(c.in.ConsoleFd), rows, cols})
+	bind := uint64(1) // the init's pty is /dev/console; an exec'd process's is not
+	if c.execIn != nil {
+		bind = 0
+	}
+	c.plan.Add("process.terminal: create the console", protocol.OpConsole, []uint64{uint64(c.in.ConsoleFd), rows, cols, bind})
 }
 
 // setsid gives the init its own session, detached from the caller's terminal.

@@ -1,0 +1,91 @@
+package libcontainer
+
+import (
+	"errors"
+	"fmt"
+	"os"
+
+	"github.com/hull-oci/hull/libcontainer/planner"
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+	"github.com/sirupsen/logrus"
+	"golang.org/x/sys/unix"
+)
+
+// ExecOpts describes a process to run in a running container.
+type ExecOpts struct {
+	Process      *specs.Process
+	PreserveFds  int
+	Console      *os.File // receives the pty master when Process.Terminal
+	IgnorePaused bool
+}
+
+// Exec starts a process in every namespace and cgroup of the container,
+// through the same C executor as the init. It returns the process's pid;
+// the process is a child of the caller.
+func (c *Container) Exec(o *ExecOpts) (int, error) {
+	switch s := c.Status(); {
+	case s == Paused && !o.IgnorePaused:
+		return 0, fmt.Errorf("container %q is paused: resume it first or use --ignore-paused", c.ID)
+	case s != Running && s != Created && s != Paused:
+		return 0, fmt.Errorf("cannot exec in a container that is %s", s)
+	}
+	if o.Process.Terminal && o.Console == nil {
+		return 0, errors.New("cannot allocate tty if hull will detach without setting console socket")
+	}
+	spec, err := c.store.LoadConfig(c.ID)
+	if err != nil {
+		return 0, err
+	}
+	spec.Process = o.Process
+	root, err := c.openRoot()
+	if err != nil {
+		return 0, err
+	}
+	defer root.Close()
+	first := 3 + o.PreserveFds
+	res, err := planner.CompileExec(&planner.ExecInput{
+		Spec: spec, Rootfs: c.State.Rootfs, InitPid: c.State.Pid,
+		RootFd: first + 2, FirstPrivateFd: first, ConsoleFd: consoleFdFor(o, first+3),
+	})
+	if err != nil {
+		return 0, err
+	}
+	for _, w := range res.Warnings {
+		logrus.Warn(w)
+	}
+	cg, err := c.cgroup()
+	if err != nil {
+		return 0, err
+	}
+	var pid int
+	p := &initProcess{
+		plan: res.Plan, preserved: o.PreserveFds, files: optional(root, o.Console), cg: cg,
+		onPid:   func(p int) error { pid = p; return nil },
+		onHooks: func() error { return errors.New("exec: unexpected hooks request") },
+	}
+	if err := p.run(); err != nil {
+		if pid != 0 {
+			_ = unix.Kill(pid, unix.SIGKILL)
+		}
+		return 0, err
+	}
+	return pid, nil
+}
+
+func consoleFdFor(o *ExecOpts, fd int) int {
+	if o.Console == nil || !o.Process.Terminal {
+		return 0
+	}
+	return fd
+}
+
+// openRoot opens the container's root from the host side, for a process
+// that is about to enter the container's mount namespace.
+func (c *Container) openRoot() (*os.File, error) {
+	path := fmt.Sprintf("/proc/%d/root", c.State.Pid)
+	fd, err := unix.Open(path, unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return nil, &os.PathError{Op: "open", Path: path, Err: err}
+	}
+	return os.NewFile(uintptr(fd), path), nil
+}
