@@ -30,7 +30,7 @@ func TestConsoleAfterDevices(t *testing.T) {
 	in.ConsoleFd = 7
 	p := compile(t, in).Plan
 	op, _ := onlyOp(t, p, protocol.OpConsole)
-	checkOp(t, "console", op, []uint64{7, 40, 120})
+	checkOp(t, "console", op, []uint64{7, 40, 120, 1})
 	i := indexOf(p, protocol.OpConsole)
 	if p.Ops()[i-1].Code != protocol.OpSymlink || p.Ops()[i+1].Code != protocol.OpMkdirAll {
 		t.Errorf("console at %d not between the /dev links and cwd: %v", i, opCodes(p))
