@@ -147,7 +147,8 @@ func hasCreateHooks(s *specs.Spec) bool {
 // runCreateHooks runs prestart and createRuntime hooks in the runtime's
 // namespaces, while the init waits between its mounts and the root switch.
 func (c *Container) runCreateHooks(s *specs.Spec) error {
-	st := c.stateJSON(Creating)
+	// runc reports "created" here, and runtime-tools' hooks_stdin expects it
+	st := c.stateJSON(Created)
 	if err := hooks.RunAll("prestart", s.Hooks.Prestart, st); err != nil { //nolint:staticcheck
 		return err
 	}

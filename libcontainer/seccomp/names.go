@@ -1,8 +1,8 @@
 package seccomp
 
 import (
-	libseccomp "github.com/seccomp/libseccomp-golang"
 	"github.com/opencontainers/runtime-spec/specs-go"
+	libseccomp "github.com/seccomp/libseccomp-golang"
 	"golang.org/x/sys/unix"
 )
 
