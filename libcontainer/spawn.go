@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"syscall"
 
+	"github.com/hull-oci/hull/internal/exeseal"
 	"github.com/hull-oci/hull/internal/protocol"
 	"github.com/hull-oci/hull/libcontainer/cgroups"
 	"golang.org/x/sys/unix"
@@ -37,7 +38,14 @@ func (p *initProcess) run() error {
 	}
 	defer parent.Close()
 	defer child.Close()
-	cmd := p.command(planR, child)
+	// the init runs from a handle on our binary that cannot be written
+	// through, so /proc/<init>/exe never leads a container to the host's hull
+	exe, err := exeseal.Open()
+	if err != nil {
+		return fmt.Errorf("seal hull binary: %w", err)
+	}
+	defer exe.Close()
+	cmd := p.command(exe, planR, child)
 	if err := cmd.Start(); err != nil {
 		return fmt.Errorf("start init: %w", err)
 	}
@@ -50,7 +58,7 @@ func (p *initProcess) run() error {
 	return err
 }
 
-func (p *initProcess) command(planR, child *os.File) *exec.Cmd {
+func (p *initProcess) command(exe, planR, child *os.File) *exec.Cmd {
 	extra := make([]*os.File, 0, p.preserved+3)
 	for i := 0; i < p.preserved; i++ {
 		extra = append(extra, os.NewFile(uintptr(3+i), "preserved"))
@@ -59,7 +67,7 @@ func (p *initProcess) command(planR, child *os.File) *exec.Cmd {
 	extra = append(extra, p.files...)
 	first := 3 + p.preserved
 	return &exec.Cmd{
-		Path:       "/proc/self/exe",
+		Path:       fmt.Sprintf("/proc/self/fd/%d", exe.Fd()),
 		Args:       []string{"hull", "init"},
 		Env:        []string{protocol.EnvPlanFd + "=" + strconv.Itoa(first), protocol.EnvSyncFd + "=" + strconv.Itoa(first+1)},
 		Stdin:      os.Stdin,
