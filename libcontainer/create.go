@@ -146,6 +146,7 @@ func (c *Container) spawn(o *CreateOpts, cg cgroups.Manager) error {
 		cg:        cg,
 		onPid:     c.setPid,
 		onHooks:   func() error { return c.runCreateHooks(o.Spec) },
+		state:     func() []byte { return c.stateJSON(Created) },
 	}
 	return init.run()
 }

@@ -23,6 +23,7 @@ type initProcess struct {
 	cg        cgroups.Manager
 	onPid     func(pid int) error
 	onHooks   func() error
+	state     func() []byte // state JSON for hooks the init runs itself
 }
 
 func (p *initProcess) run() error {
@@ -88,7 +89,7 @@ func (p *initProcess) drive(cmd *exec.Cmd, planW, sock *os.File) error {
 		return fmt.Errorf("send plan to init: %w", err)
 	}
 	planW.Close()
-	buf := make([]byte, protocol.MsgMaxSize)
+	buf := make([]byte, 4096) // the init's messages are small
 	gotPid := false
 	for {
 		n, err := sock.Read(buf)
@@ -123,13 +124,20 @@ func (p *initProcess) drive(cmd *exec.Cmd, planW, sock *os.File) error {
 }
 
 func (p *initProcess) sync(kind protocol.SyncKind, sock *os.File) error {
-	if kind != protocol.SyncHooks {
+	reply := protocol.Msg{Type: protocol.MsgContinue}
+	switch {
+	case kind == protocol.SyncHooks:
+		if err := p.onHooks(); err != nil {
+			return err
+		}
+	case kind == protocol.SyncState && p.state != nil:
+		reply.Data = p.state()
+		if len(reply.Data)+protocol.MsgHeaderSize > protocol.MsgMaxSize {
+			return fmt.Errorf("state JSON for hooks is %d bytes, more than %d", len(reply.Data), protocol.MsgMaxSize)
+		}
+	default:
 		return fmt.Errorf("unknown init sync request %d", kind)
 	}
-	if err := p.onHooks(); err != nil {
-		return err
-	}
-	reply := protocol.Msg{Type: protocol.MsgContinue}
 	_, err := sock.Write(reply.Marshal())
 	return err
 }

@@ -237,6 +237,14 @@ static void op_sync(struct ctx *c, struct op *o)
 	memcpy(&type, buf, 4);
 	if (type != HULL_MSG_CONTINUE)
 		_exit(1);
+	if (n > HULL_MSG_HEADER_SIZE) {
+		free(c->state);
+		c->state_len = (size_t)n - HULL_MSG_HEADER_SIZE;
+		c->state = malloc(c->state_len);
+		if (!c->state)
+			bail(c, ENOMEM, "store state");
+		memcpy(c->state, buf + HULL_MSG_HEADER_SIZE, c->state_len);
+	}
 }
 
 static void op_ready(struct ctx *c)
@@ -315,6 +323,7 @@ static void run_op(struct ctx *c, struct op *o)
 		if (syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, o->strs[0]) < 0 && errno != ENOSYS)
 			bail(c, errno, "join session keyring %s", o->strs[0]);
 		break;
+	case HULL_OP_HOOK: op_hook(c, o); break;
 	case HULL_OP_ENTER_ROOT:
 		if (fchdir((int)o->ints[0]) < 0 || chroot(".") < 0 || chdir("/") < 0)
 			bail(c, errno, "enter the container root");

@@ -26,6 +26,8 @@ struct ctx {
 	int umask_set;
 	int userns;       /* the init has a new user namespace */
 	char *exec_path;  /* resolved by OP_FIND_EXEC */
+	char *state;      /* state JSON for hooks, from OP_SYNC(SYNC_STATE) */
+	size_t state_len;
 	int cur;          /* index of the op being run, for error reports */
 };
 
@@ -63,5 +65,6 @@ void op_find_exec(struct ctx *c, struct op *o);
 void op_exec(struct ctx *c, struct op *o) __attribute__((noreturn));
 void op_seccomp(struct ctx *c, struct op *o);
 void op_console(struct ctx *c, struct op *o);
+void op_hook(struct ctx *c, struct op *o);
 
 #endif

@@ -123,6 +123,10 @@ const (
 	// OpEnterRoot makes an open directory the root (exec: the container's root,
 	// /proc/<init>/root opened by the parent before we joined the mount ns). ints: [fd].
 	OpEnterRoot Op = 34
+	// OpHook runs a hook (createContainer, startContainer) in the container's
+	// namespaces with the state JSON got by OpSync(SyncState) on its stdin.
+	// ints: [argc, timeout seconds (0 = none)]; strs: [path, argv..., envp...].
+	OpHook Op = 35
 )
 
 // Flags for OpMount's last int.
@@ -140,6 +144,8 @@ type SyncKind uint32
 const (
 	// SyncHooks: run prestart and createRuntime hooks (mounts done, before pivot_root).
 	SyncHooks SyncKind = 1
+	// SyncState: send the state JSON (in MsgContinue's data) for hooks run by the init.
+	SyncState SyncKind = 2
 )
 
 // MsgType is the type of one message on the init socket.
@@ -149,7 +155,7 @@ type MsgType uint32
 const (
 	MsgPid      MsgType = 1 // intermediate -> parent: Val = container init pid
 	MsgSync     MsgType = 2 // init -> parent: Val = SyncKind
-	MsgContinue MsgType = 3 // parent -> init
+	MsgContinue MsgType = 3 // parent -> init: Data = state JSON for SyncState
 	MsgReady    MsgType = 4 // init -> parent: created
 	MsgError    MsgType = 5 // init -> parent: Op = op index, Errno, Data = detail
 )
@@ -158,8 +164,8 @@ const (
 const (
 	PlanMagic     = 0x4e414c50 // "PLAN" little-endian
 	PlanVersion   = 1
-	MsgHeaderSize = 20   // type u32, op i32, errno i32, val i32, len u32
-	MsgMaxSize    = 4096 // one SEQPACKET message, header included
+	MsgHeaderSize = 20    // type u32, op i32, errno i32, val i32, len u32
+	MsgMaxSize    = 65536 // one SEQPACKET message, header included (state JSON with annotations)
 )
 
 // Environment variables by which the parent hands `hull init` its fds.

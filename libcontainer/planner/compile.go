@@ -109,6 +109,7 @@ func Compile(in *Input) (*Result, error) {
 		c.setsid,
 		c.keyring,
 		c.hostProcWrites, // oom_score_adj, sysctls through the host's /proc
+		c.hookState,      // the state JSON for hooks run inside the container
 		c.rootfs,         // mounts, devices, hooks sync, root switch, ro/masked paths
 		c.hostname,
 		c.rlimits,
@@ -124,6 +125,7 @@ func Compile(in *Input) (*Result, error) {
 		// have dropped: in that case it must move before setUser (runc does).
 		c.findExec,
 		c.readyAndWait,
+		c.startContainerHooks,
 		c.exec,
 	}
 	for _, step := range steps {

@@ -40,6 +40,9 @@ func (c *compiler) rootfs() error {
 	if c.in.CreateHooks {
 		c.plan.Add("run prestart and createRuntime hooks", protocol.OpSync, []uint64{uint64(protocol.SyncHooks)})
 	}
+	if c.spec.Hooks != nil {
+		c.hooks("createContainer", c.spec.Hooks.CreateContainer)
+	}
 	// before the switch: masking clones our verified /dev/null, which is only
 	// possible while its mount is still in our namespace
 	c.protectPaths()
