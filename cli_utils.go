@@ -11,6 +11,7 @@ import (
 	"github.com/hull-oci/hull/libcontainer"
 	"github.com/hull-oci/hull/libcontainer/state"
 	"github.com/hull-oci/hull/specconv"
+	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"github.com/urfave/cli/v2"
 	"golang.org/x/sys/unix"
 )
@@ -75,6 +76,10 @@ func createOpts(ctx *cli.Context) (*libcontainer.CreateOpts, error) {
 			return nil, err
 		}
 	}
+	preserve, err := listenFds(spec, ctx.Int("preserve-fds"))
+	if err != nil {
+		return nil, err
+	}
 	return &libcontainer.CreateOpts{
 		ID:           id,
 		Bundle:       bundle,
@@ -82,7 +87,7 @@ func createOpts(ctx *cli.Context) (*libcontainer.CreateOpts, error) {
 		Spec:         spec,
 		SpecJSON:     raw,
 		NoPivot:      ctx.Bool("no-pivot"),
-		PreserveFds:  ctx.Int("preserve-fds"),
+		PreserveFds:  preserve,
 		NoNewKeyring: ctx.Bool("no-new-keyring"),
 		Console:      sock,
 	}, nil
@@ -95,6 +100,7 @@ var createFlags = []cli.Flag{
 	&cli.BoolFlag{Name: "no-pivot", Usage: "use chroot (MS_MOVE) instead of pivot_root"},
 	&cli.BoolFlag{Name: "no-new-keyring", Usage: "do not create a new session keyring"},
 	&cli.IntFlag{Name: "preserve-fds", Usage: "pass N extra fds (3..3+N-1) to the container"},
+	&cli.StringFlag{Name: "pidfd-socket", Usage: "unix socket that receives a pidfd of the container init"},
 }
 
 // writePidFile writes the pid atomically, as engines poll for this file.
@@ -129,4 +135,28 @@ func parseSignal(s string) (unix.Signal, error) {
 		return sig, nil
 	}
 	return 0, fmt.Errorf("unknown signal %q", s)
+}
+
+// listenFds passes socket-activation fds on, as runc does: with LISTEN_FDS=N
+// in our environment, fds 3..3+N-1 go to the container (at least as many
+// as --preserve-fds asks) and its environment says LISTEN_FDS=N, LISTEN_PID=1.
+func listenFds(spec *specs.Spec, preserve int) (int, error) {
+	v := os.Getenv("LISTEN_FDS")
+	if v == "" || spec.Process == nil {
+		return preserve, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 0 {
+		return 0, fmt.Errorf("LISTEN_FDS=%q: not a count of fds", v)
+	}
+	spec.Process.Env = append(spec.Process.Env, "LISTEN_FDS="+v, "LISTEN_PID=1")
+	return max(preserve, n), nil
+}
+
+// sendPidfd honours --pidfd-socket once the process exists.
+func sendPidfd(ctx *cli.Context, pid int) error {
+	if path := ctx.String("pidfd-socket"); path != "" {
+		return console.SendPidfd(path, pid)
+	}
+	return nil
 }

@@ -45,5 +45,9 @@ func createWith(ctx *cli.Context, opts *libcontainer.CreateOpts) (*libcontainer.
 		_ = c.Delete(true)
 		return nil, err
 	}
+	if err := sendPidfd(ctx, c.State.Pid); err != nil {
+		_ = c.Delete(true)
+		return nil, err
+	}
 	return c, nil
 }

@@ -36,6 +36,7 @@ var execCommand = &cli.Command{
 		&cli.IntFlag{Name: "preserve-fds", Usage: "pass N extra fds (3..3+N-1) to the process"},
 		&cli.BoolFlag{Name: "ignore-paused", Usage: "exec even in a paused container"},
 		&cli.StringFlag{Name: "cgroup", Usage: "sub-cgroup to run the process in (not supported yet)"},
+		&cli.StringFlag{Name: "pidfd-socket", Usage: "unix socket that receives a pidfd of the process"},
 	},
 	Action: func(ctx *cli.Context) error {
 		if err := checkArgs(ctx, 1, -1); err != nil {
@@ -81,6 +82,9 @@ func runExec(ctx *cli.Context, c *libcontainer.Container, p *specs.Process) erro
 		return err
 	}
 	if err := writePidFile(ctx.String("pid-file"), pid); err != nil {
+		return err
+	}
+	if err := sendPidfd(ctx, pid); err != nil {
 		return err
 	}
 	if detach {

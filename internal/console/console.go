@@ -96,3 +96,22 @@ func resize(from int, master *os.File) {
 		_ = unix.IoctlSetWinsize(int(master.Fd()), unix.TIOCSWINSZ, ws)
 	}
 }
+
+// SendPidfd connects to path and sends a pidfd of pid over it (--pidfd-socket).
+func SendPidfd(path string, pid int) error {
+	pidfd, err := unix.PidfdOpen(pid, 0)
+	if err != nil {
+		return fmt.Errorf("pidfd_open %d: %w", pid, err)
+	}
+	defer unix.Close(pidfd)
+	conn, err := net.Dial("unix", path)
+	if err != nil {
+		return fmt.Errorf("pidfd socket: %w", err)
+	}
+	defer conn.Close()
+	_, _, err = conn.(*net.UnixConn).WriteMsgUnix([]byte("pidfd"), unix.UnixRights(pidfd), nil)
+	if err != nil {
+		return fmt.Errorf("pidfd socket: send: %w", err)
+	}
+	return nil
+}
