@@ -7,6 +7,8 @@
 #include <linux/capability.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
+#include <sched.h>
+#include <sys/personality.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -150,4 +152,42 @@ void op_exec(struct ctx *c, struct op *o)
 		bail(c, errno, "close_range");
 	execve(path, argv, envp);
 	bail(c, errno, "exec %s", path);
+}
+
+struct sched_attr_v1 {
+	uint32_t size, sched_policy;
+	uint64_t sched_flags;
+	int32_t sched_nice;
+	uint32_t sched_priority;
+	uint64_t sched_runtime, sched_deadline, sched_period;
+};
+
+void op_scheduler(struct ctx *c, struct op *o)
+{
+	struct sched_attr_v1 a = {
+		.size = sizeof(a),
+		.sched_policy = (uint32_t)o->ints[0],
+		.sched_flags = o->ints[1],
+		.sched_nice = (int32_t)o->ints[2],
+		.sched_priority = (uint32_t)o->ints[3],
+		.sched_runtime = o->ints[4],
+		.sched_deadline = o->ints[5],
+		.sched_period = o->ints[6],
+	};
+
+	if (syscall(SYS_sched_setattr, 0, &a, 0) < 0)
+		bail(c, errno, "sched_setattr");
+}
+
+void op_cpu_affinity(struct ctx *c, struct op *o)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	for (uint32_t w = 0; w < o->nints; w++)
+		for (int b = 0; b < 64; b++)
+			if ((o->ints[w] >> b) & 1 && w * 64 + (uint32_t)b < CPU_SETSIZE)
+				CPU_SET(w * 64 + b, &set);
+	if (sched_setaffinity(0, sizeof(set), &set) < 0)
+		bail(c, errno, "sched_setaffinity");
 }

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/personality.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -324,6 +325,16 @@ static void run_op(struct ctx *c, struct op *o)
 			bail(c, errno, "join session keyring %s", o->strs[0]);
 		break;
 	case HULL_OP_HOOK: op_hook(c, o); break;
+	case HULL_OP_PERSONALITY:
+		if (personality((unsigned long)o->ints[0]) < 0)
+			bail(c, errno, "personality");
+		break;
+	case HULL_OP_SCHEDULER: op_scheduler(c, o); break;
+	case HULL_OP_IO_PRIORITY:
+		if (syscall(SYS_ioprio_set, 1 /* IOPRIO_WHO_PROCESS */, 0, (int)o->ints[0]) < 0)
+			bail(c, errno, "ioprio_set");
+		break;
+	case HULL_OP_CPU_AFFINITY: op_cpu_affinity(c, o); break;
 	case HULL_OP_ENTER_ROOT:
 		if (fchdir((int)o->ints[0]) < 0 || chroot(".") < 0 || chdir("/") < 0)
 			bail(c, errno, "enter the container root");

@@ -66,5 +66,7 @@ void op_exec(struct ctx *c, struct op *o) __attribute__((noreturn));
 void op_seccomp(struct ctx *c, struct op *o);
 void op_console(struct ctx *c, struct op *o);
 void op_hook(struct ctx *c, struct op *o);
+void op_scheduler(struct ctx *c, struct op *o);
+void op_cpu_affinity(struct ctx *c, struct op *o);
 
 #endif

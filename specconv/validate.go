@@ -54,6 +54,7 @@ var checks = []func(*specs.Spec) error{
 	checkDevices,
 	checkPropagation,
 	checkProtectedPaths,
+	checkUnsupported,
 }
 
 // invalid reports a problem with the field of config.json at the JSON path

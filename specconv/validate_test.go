@@ -300,10 +300,7 @@ var linuxCases = []validateCase{
 	{"maskedPaths without mntns", func(s *specs.Spec, _ string) { withoutNS(s, specs.MountNamespace) },
 		`config.json: linux.maskedPaths: set without a mount namespace in linux.namespaces`},
 	{"linux missing", func(s *specs.Spec, _ string) { s.Linux, s.Hostname = nil, "" }, ""},
-	{"left to the rest of hull", func(s *specs.Spec, _ string) {
-		s.Linux.IntelRdt = &specs.LinuxIntelRdt{ClosID: "../x"}
-		s.Linux.MemoryPolicy = &specs.LinuxMemoryPolicy{Mode: "bogus"}
-		s.Linux.NetDevices = map[string]specs.LinuxNetDevice{"eth9": {Name: "../x"}}
+	{"left to the planner", func(s *specs.Spec, _ string) {
 		s.Process.IOPriority = &specs.LinuxIOPriority{Class: "bogus"}
 	}, ""},
 	{"first problem wins", func(s *specs.Spec, _ string) {
@@ -357,5 +354,27 @@ func TestValidateRelativeBundle(t *testing.T) {
 func TestValidateNil(t *testing.T) {
 	if err := Validate(nil, "."); err == nil {
 		t.Fatal("want an error for a nil spec")
+	}
+}
+
+func TestValidateUnsupported(t *testing.T) {
+	cases := []struct {
+		mutate func(*specs.Spec)
+		want   string
+	}{
+		{func(s *specs.Spec) { s.Process.ApparmorProfile = "docker-default" }, `config.json: process.apparmorProfile: AppArmor profiles are not supported by hull yet (profile "docker-default")`},
+		{func(s *specs.Spec) { s.Process.SelinuxLabel = "system_u:system_r:container_t:s0" }, `config.json: process.selinuxLabel: SELinux labels are not supported by hull yet (label "system_u:system_r:container_t:s0")`},
+		{func(s *specs.Spec) { s.Linux.MountLabel = "x" }, `config.json: linux.mountLabel: SELinux mount labels are not supported by hull yet (label "x")`},
+		{func(s *specs.Spec) { s.Linux.IntelRdt = &specs.LinuxIntelRdt{ClosID: "a"} }, `config.json: linux.intelRdt: Intel RDT is not supported by hull yet`},
+		{func(s *specs.Spec) { s.Linux.NetDevices = map[string]specs.LinuxNetDevice{"eth1": {}} }, `config.json: linux.netDevices: moving network devices into the container is not supported by hull yet`},
+		{func(s *specs.Spec) { s.Linux.MemoryPolicy = &specs.LinuxMemoryPolicy{Mode: "MPOL_BIND"} }, `config.json: linux.memoryPolicy: NUMA memory policies are not supported by hull yet`},
+	}
+	for _, tc := range cases {
+		bundle := newBundle(t)
+		s := Example()
+		tc.mutate(s)
+		if err := Validate(s, bundle); err == nil || err.Error() != tc.want {
+			t.Errorf("got %v, want %s", err, tc.want)
+		}
 	}
 }

@@ -127,6 +127,15 @@ const (
 	// namespaces with the state JSON got by OpSync(SyncState) on its stdin.
 	// ints: [argc, timeout seconds (0 = none)]; strs: [path, argv..., envp...].
 	OpHook Op = 35
+	// OpPersonality sets the execution domain. ints: [persona].
+	OpPersonality Op = 36
+	// OpScheduler sets the scheduling policy with sched_setattr(2).
+	// ints: [policy, flags, nice, priority, runtime, deadline, period].
+	OpScheduler Op = 37
+	// OpIOPriority sets the I/O priority. ints: [ioprio value (class << 13 | level)].
+	OpIOPriority Op = 38
+	// OpCPUAffinity sets the CPU affinity. ints: [mask words, 64 CPUs each...].
+	OpCPUAffinity Op = 39
 )
 
 // Flags for OpMount's last int.

@@ -103,6 +103,7 @@ func Compile(in *Input) (*Result, error) {
 	// The order mirrors runc's init, adapted to an executor that runs the
 	// pre-clone ops in the caller's namespaces and everything else in the child.
 	steps := []func() error{
+		func() error { return c.cpuAffinity(false) },
 		c.joinNamespaces, // setns by path, user first, mount last
 		c.unshareTime,    // a new time ns must exist before the clone
 		c.clone,          // new namespaces and id maps
@@ -113,6 +114,7 @@ func Compile(in *Input) (*Result, error) {
 		c.rootfs,         // mounts, devices, hooks sync, root switch, ro/masked paths
 		c.hostname,
 		c.rlimits,
+		c.processAttrs, // personality, scheduler, I/O priority
 		c.umask,
 		c.dropBounding, // needs CAP_SETPCAP: before the user switch
 		c.setUser,
@@ -126,6 +128,7 @@ func Compile(in *Input) (*Result, error) {
 		c.findExec,
 		c.readyAndWait,
 		c.startContainerHooks,
+		func() error { return c.cpuAffinity(true) },
 		c.exec,
 	}
 	for _, step := range steps {

@@ -36,11 +36,13 @@ func CompileExec(in *ExecInput) (*Result, error) {
 	}
 	c.execIn = in
 	steps := []func() error{
+		func() error { return c.cpuAffinity(false) },
 		c.joinContainer,
 		c.forkIntoPidNamespace,
 		c.enterRoot,
 		c.execConsole,
 		c.rlimits,
+		c.processAttrs,
 		c.umask,
 		c.dropBounding,
 		c.setUser,
@@ -49,6 +51,7 @@ func CompileExec(in *ExecInput) (*Result, error) {
 		c.noNewPrivs,
 		c.findExec,
 		c.ready,
+		func() error { return c.cpuAffinity(true) },
 		c.exec,
 	}
 	for _, step := range steps {
