@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	_ "github.com/hull-oci/hull/nsenter" // the C init stage runs before main when started as `hull init`
+	"github.com/hull-oci/hull/specconv"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"github.com/sirupsen/logrus"
 	"github.com/urfave/cli/v2"
@@ -61,6 +62,7 @@ func globalFlags() []cli.Flag {
 		&cli.BoolFlag{Name: "systemd-cgroup", Usage: "use the systemd cgroup driver (cgroupsPath slice:prefix:name)"},
 		&cli.StringFlag{Name: "rootless", Value: "auto", Usage: "ignore cgroup permission errors (true, false or auto)"},
 		&cli.StringFlag{Name: "criu", Value: "criu", Usage: "accepted for runc compatibility; checkpointing is not supported"},
+		&cli.BoolFlag{Name: "lenient", Usage: "warn about unknown config.json fields under process and linux instead of refusing them"},
 	}
 }
 
@@ -69,6 +71,7 @@ func globalFlags() []cli.Flag {
 var logFile io.Writer
 
 func setupLogging(ctx *cli.Context) error {
+	specconv.Lenient = ctx.Bool("lenient")
 	if ctx.Bool("debug") {
 		logrus.SetLevel(logrus.DebugLevel)
 	}

@@ -9,11 +9,16 @@ import (
 	"path/filepath"
 
 	"github.com/opencontainers/runtime-spec/specs-go"
+	"github.com/sirupsen/logrus"
 )
+
+// Lenient, set by hull's --lenient flag, makes unknown config fields warnings.
+var Lenient bool
 
 // LoadBundle reads and validates <bundle>/config.json. It returns the
 // configuration and the file's bytes as read, which hull keeps so that hooks
-// and `state` see exactly what the user wrote.
+// and `state` see exactly what the user wrote. Unknown fields under process
+// and linux are errors (see strict.go) unless Lenient is set.
 func LoadBundle(bundle string) (*specs.Spec, []byte, error) {
 	abs, err := filepath.Abs(bundle)
 	if err != nil {
@@ -29,6 +34,13 @@ func LoadBundle(bundle string) (*specs.Spec, []byte, error) {
 	var s specs.Spec
 	if err := json.Unmarshal(data, &s); err != nil {
 		return nil, nil, jsonError(data, err)
+	}
+	warnings, err := checkStrict(&s, data, Lenient)
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, w := range warnings {
+		logrus.Warnf("config.json: %s: unknown field ignored (lenient)", w)
 	}
 	if err := Validate(&s, abs); err != nil {
 		return nil, nil, err
