@@ -5,7 +5,6 @@ package libcontainer
 
 import (
 	"errors"
-	"fmt"
 	"os"
 
 	"github.com/hull-oci/hull/internal/proc"
@@ -53,7 +52,7 @@ func Load(store *state.Store, id string) (*Container, error) {
 	case errors.Is(err, state.ErrNoState), errors.Is(err, state.ErrCorrupt):
 		st = &state.State{ID: id, Phase: "creating"}
 	default:
-		return nil, fmt.Errorf("container %q: %w", id, err)
+		return nil, err // already names the container
 	}
 	return &Container{store: store, ID: id, State: st}, nil
 }
