@@ -5,6 +5,7 @@ package libcontainer
 
 import (
 	"errors"
+	"fmt"
 	"os"
 
 	"github.com/hull-oci/hull/internal/proc"
@@ -131,3 +132,10 @@ func (c *Container) OCIState() *OCIState {
 func (c *Container) Config() (*specs.Spec, error) {
 	return c.store.LoadConfig(c.ID)
 }
+
+// configErr marks an error about config.json as such for the user.
+func configErr(err error) error {
+	return fmt.Errorf("config.json: %w", err)
+}
+
+var errNotifyUnsupported = errors.New("linux.seccomp: SCMP_ACT_NOTIFY is not supported by hull yet")

@@ -120,7 +120,12 @@ func (c *Container) spawn(o *CreateOpts, cg cgroups.Manager) error {
 	}
 	defer fifo.Close()
 	first := 3 + o.PreserveFds
+	filter, err := compileSeccomp(o.Spec.Linux)
+	if err != nil {
+		return err
+	}
 	res, err := planner.Compile(&planner.Input{
+		Seccomp:        filter,
 		Spec:           o.Spec,
 		Bundle:         o.Bundle,
 		Rootfs:         o.Rootfs,

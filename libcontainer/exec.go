@@ -43,8 +43,13 @@ func (c *Container) Exec(o *ExecOpts) (int, error) {
 	}
 	defer root.Close()
 	first := 3 + o.PreserveFds
+	filter, err := compileSeccomp(spec.Linux)
+	if err != nil {
+		return 0, err
+	}
 	res, err := planner.CompileExec(&planner.ExecInput{
-		Spec: spec, Rootfs: c.State.Rootfs, InitPid: c.State.Pid,
+		Seccomp: filter,
+		Spec:    spec, Rootfs: c.State.Rootfs, InitPid: c.State.Pid,
 		RootFd: first + 2, FirstPrivateFd: first, ConsoleFd: consoleFdFor(o, first+3),
 	})
 	if err != nil {

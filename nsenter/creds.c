@@ -134,6 +134,13 @@ void op_find_exec(struct ctx *c, struct op *o)
 	bail(c, 0, "exec: \"%s\": executable file not found in $PATH", name);
 }
 
+/* nothing of ours past stdio and the preserved fds reaches the program (CVE-2024-21626) */
+void close_fds_from(struct ctx *c, unsigned int first)
+{
+	if (syscall(SYS_close_range, first, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
+		bail(c, errno, "close_range");
+}
+
 void op_exec(struct ctx *c, struct op *o)
 {
 	uint32_t argc = (uint32_t)o->ints[0], envc = o->nstrs - argc;
@@ -147,9 +154,8 @@ void op_exec(struct ctx *c, struct op *o)
 	path = c->exec_path ? c->exec_path : argv[0];
 	if (!c->umask_set)
 		umask(022);
-	/* nothing of ours past stdio and the preserved fds reaches the program (CVE-2024-21626) */
-	if (syscall(SYS_close_range, (unsigned int)o->ints[1], ~0U, CLOSE_RANGE_CLOEXEC) < 0)
-		bail(c, errno, "close_range");
+	if (o->ints[1])
+		close_fds_from(c, (unsigned int)o->ints[1]);
 	execve(path, argv, envp);
 	bail(c, errno, "exec %s", path);
 }

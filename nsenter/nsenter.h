@@ -64,6 +64,7 @@ void op_rlimit(struct ctx *c, struct op *o);
 void op_find_exec(struct ctx *c, struct op *o);
 void op_exec(struct ctx *c, struct op *o) __attribute__((noreturn));
 void op_seccomp(struct ctx *c, struct op *o);
+void close_fds_from(struct ctx *c, unsigned int first);
 void op_console(struct ctx *c, struct op *o);
 void op_hook(struct ctx *c, struct op *o);
 void op_scheduler(struct ctx *c, struct op *o);

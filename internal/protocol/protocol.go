@@ -108,8 +108,10 @@ const (
 	OpReady Op = 28
 	// OpWaitStart blocks until `start` writes a byte into the exec fifo (held O_RDWR). ints: [fifo fd].
 	OpWaitStart Op = 29
-	// OpExec marks every fd >= first as close-on-exec and execs the resolved program.
-	// ints: [argc, first private fd]; strs: [argv..., envp...].
+	// OpExec execs the resolved program; with a first private fd other than 0 it
+	// first marks every fd >= first close-on-exec (OpCloseFds does it earlier
+	// when a seccomp filter is loaded in between). ints: [argc, first private fd];
+	// strs: [argv..., envp...].
 	OpExec Op = 30
 	// OpSetsid starts a new session (the init has no controlling terminal of the caller).
 	OpSetsid Op = 31
@@ -136,6 +138,8 @@ const (
 	OpIOPriority Op = 38
 	// OpCPUAffinity sets the CPU affinity. ints: [mask words, 64 CPUs each...].
 	OpCPUAffinity Op = 39
+	// OpCloseFds marks every fd >= first close-on-exec. ints: [first].
+	OpCloseFds Op = 40
 )
 
 // Flags for OpMount's last int.

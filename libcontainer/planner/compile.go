@@ -51,6 +51,8 @@ type Input struct {
 	ID string
 	// NoNewKeyring keeps the caller's session keyring (--no-new-keyring).
 	NoNewKeyring bool
+	// Seccomp is the compiled linux.seccomp filter, nil for none.
+	Seccomp *Seccomp
 	// ConsoleFd is the fd number, in the init, of the console socket that
 	// receives the pty master when process.terminal is set; 0 when none.
 	ConsoleFd int
@@ -81,15 +83,17 @@ type Result struct {
 
 // compiler carries the state shared by the compilation steps.
 type compiler struct {
-	in       *Input
-	spec     *specs.Spec
-	linux    *specs.Linux // never nil
-	proc     *specs.Process
-	ns       namespaces
-	plan     *protocol.Plan
-	warnings []string
-	env      []string   // final environment of the process, computed once
-	execIn   *ExecInput // set when compiling an exec into a running container
+	in        *Input
+	spec      *specs.Spec
+	linux     *specs.Linux // never nil
+	proc      *specs.Process
+	ns        namespaces
+	plan      *protocol.Plan
+	warnings  []string
+	env       []string   // final environment of the process, computed once
+	execIn    *ExecInput // set when compiling an exec into a running container
+	seccomp   *Seccomp
+	fdsClosed bool // OpCloseFds already ran: OpExec need not close fds
 }
 
 // Compile turns a validated spec into a plan. It reads the host only where
@@ -115,20 +119,18 @@ func Compile(in *Input) (*Result, error) {
 		c.hostname,
 		c.rlimits,
 		c.processAttrs, // personality, scheduler, I/O priority
+		c.seccompEarly, // without no_new_privs only
 		c.umask,
 		c.dropBounding, // needs CAP_SETPCAP: before the user switch
 		c.setUser,
 		c.capabilities,
 		c.chdir,
 		c.noNewPrivs,
-		// Seccomp (OpSeccomp) goes here: after no_new_privs, as late as possible
-		// so the filter does not constrain our own setup. Without no_new_privs,
-		// loading a filter needs CAP_SYS_ADMIN, which setUser/capabilities may
-		// have dropped: in that case it must move before setUser (runc does).
 		c.findExec,
 		c.readyAndWait,
 		c.startContainerHooks,
 		func() error { return c.cpuAffinity(true) },
+		c.seccompLate, // with no_new_privs: the last step before execve
 		c.exec,
 	}
 	for _, step := range steps {
@@ -172,7 +174,7 @@ func newCompiler(in *Input) (*compiler, error) {
 	}
 	return &compiler{
 		in: in, spec: in.Spec, linux: linux, proc: in.Spec.Process,
-		ns: ns, plan: &protocol.Plan{},
+		ns: ns, plan: &protocol.Plan{}, seccomp: in.Seccomp,
 	}, nil
 }
 
@@ -224,6 +226,9 @@ func (c *compiler) readyAndWait() error {
 // NUL-terminated on the wire, so "a\x00b" would arrive as "a".
 func checkNUL(p *protocol.Plan) error {
 	for i, op := range p.Ops() {
+		if op.Code == protocol.OpSeccomp {
+			continue // binary: the C side uses its length, not a NUL
+		}
 		for _, s := range op.Strs {
 			if strings.IndexByte(s, 0) >= 0 {
 				return fmt.Errorf("%s: %q contains a NUL byte", p.Desc(i), s)

@@ -22,6 +22,8 @@ type ExecInput struct {
 	FirstPrivateFd int
 	// ConsoleFd receives the pty master when Process.Terminal is set.
 	ConsoleFd int
+	// Seccomp is the compiled filter of the container (or of the process), nil for none.
+	Seccomp *Seccomp
 }
 
 // CompileExec plans a process joining every namespace of a running container:
@@ -29,7 +31,7 @@ type ExecInput struct {
 func CompileExec(in *ExecInput) (*Result, error) {
 	c, err := newCompiler(&Input{
 		Spec: in.Spec, Rootfs: in.Rootfs, FirstPrivateFd: in.FirstPrivateFd,
-		FifoFd: in.FirstPrivateFd, ConsoleFd: in.ConsoleFd, NoNewKeyring: true,
+		FifoFd: in.FirstPrivateFd, ConsoleFd: in.ConsoleFd, NoNewKeyring: true, Seccomp: in.Seccomp,
 	})
 	if err != nil {
 		return nil, err
@@ -43,6 +45,7 @@ func CompileExec(in *ExecInput) (*Result, error) {
 		c.execConsole,
 		c.rlimits,
 		c.processAttrs,
+		c.seccompEarly,
 		c.umask,
 		c.dropBounding,
 		c.setUser,
@@ -52,6 +55,7 @@ func CompileExec(in *ExecInput) (*Result, error) {
 		c.findExec,
 		c.ready,
 		func() error { return c.cpuAffinity(true) },
+		c.seccompLate,
 		c.exec,
 	}
 	for _, step := range steps {

@@ -44,7 +44,9 @@ func TestProcessAttrErrors(t *testing.T) {
 			s.Process.Scheduler = &specs.Scheduler{Policy: "SCHED_RR", Flags: []specs.LinuxSchedulerFlag{"X"}}
 		}, `process.scheduler.flags[0]: unknown flag "X"`},
 		{func(s *specs.Spec) { s.Process.IOPriority = &specs.LinuxIOPriority{Class: "RT"} }, `process.ioPriority.class: unknown class "RT"`},
-		{func(s *specs.Spec) { s.Process.IOPriority = &specs.LinuxIOPriority{Class: specs.IOPRIO_CLASS_RT, Priority: 9} }, `process.ioPriority.priority: 9 is outside 0-7`},
+		{func(s *specs.Spec) {
+			s.Process.IOPriority = &specs.LinuxIOPriority{Class: specs.IOPRIO_CLASS_RT, Priority: 9}
+		}, `process.ioPriority.priority: 9 is outside 0-7`},
 		{func(s *specs.Spec) { s.Process.ExecCPUAffinity = &specs.CPUAffinity{Final: "3-1"} }, `process.execCPUAffinity.final: invalid CPU list "3-1"`},
 	}
 	for _, tc := range cases {

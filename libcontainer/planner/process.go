@@ -90,7 +90,11 @@ func (c *compiler) exec() error {
 	strs := make([]string, 0, len(args)+len(env))
 	strs = append(strs, args...)
 	strs = append(strs, env...)
+	first := uint64(c.in.FirstPrivateFd)
+	if c.fdsClosed {
+		first = 0
+	}
 	c.plan.Add(fmt.Sprintf("process.args[0] %q: exec", args[0]), protocol.OpExec,
-		[]uint64{uint64(len(args)), uint64(c.in.FirstPrivateFd)}, strs...)
+		[]uint64{uint64(len(args)), first}, strs...)
 	return nil
 }

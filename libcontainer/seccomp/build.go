@@ -43,16 +43,22 @@ func build(p *profile) ([]byte, error) {
 	}
 
 	added := 0
-	for _, r := range p.rules {
-		nr, err := libseccomp.GetSyscallFromName(r.name)
+	var nr libseccomp.ScmpSyscall
+	for i, r := range p.rules {
+		// A split rule repeats its name: resolve (and log) it once.
+		if i == 0 || r.entry != p.rules[i-1].entry || r.index != p.rules[i-1].index {
+			nr, err = libseccomp.GetSyscallFromName(r.name)
+			if err != nil {
+				// Profiles list syscalls of newer kernels; runc
+				// skips the names libseccomp does not know.
+				logrus.Debugf("seccomp: %s: unknown syscall %q skipped", r.field(), r.name)
+			}
+		}
 		if err != nil {
-			// Profiles list syscalls of newer kernels and other
-			// architectures; runc skips the names libseccomp lacks.
-			logrus.Debugf("seccomp: %s: unknown syscall %q skipped", r.field, r.name)
 			continue
 		}
 		if err := filter.AddRuleConditional(nr, r.action, r.conds); err != nil {
-			return nil, fmt.Errorf("%s: add seccomp rule for %q: %w", r.field, r.name, err)
+			return nil, fmt.Errorf("%s: add seccomp rule for %q: %w", r.field(), r.name, err)
 		}
 		added++
 	}
@@ -67,9 +73,9 @@ func build(p *profile) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("export seccomp filter: %w", err)
 	}
-	if n := len(bpf) / sockFilterSize; n > maxInsns || n == 0 || len(bpf)%sockFilterSize != 0 {
+	if !validLength(len(bpf)) {
 		return nil, fmt.Errorf("linux.seccomp: the filter compiles to %d bytes (%d instructions), the kernel takes 1 to %d instructions",
-			len(bpf), n, maxInsns)
+			len(bpf), len(bpf)/sockFilterSize, maxInsns)
 	}
 	return bpf, nil
 }

@@ -10,9 +10,10 @@ import (
 // maxArgs is the number of syscall arguments seccomp_data carries.
 const maxArgs = 6
 
-// addSyscall checks one linux.seccomp.syscalls entry (at field) and adds a
-// rule per name and condition set. Names are resolved later, by build.
-func (p *profile) addSyscall(field string, sc *specs.LinuxSyscall) error {
+// addSyscall checks linux.seccomp.syscalls[i] and adds a rule per name and
+// condition set. Names are resolved later, by build.
+func (p *profile) addSyscall(i int, sc *specs.LinuxSyscall) error {
+	field := fmt.Sprintf("linux.seccomp.syscalls[%d]", i)
 	act, err := action(field+".action", sc.Action, field+".errnoRet", sc.ErrnoRet)
 	if err != nil {
 		return err
@@ -25,27 +26,33 @@ func (p *profile) addSyscall(field string, sc *specs.LinuxSyscall) error {
 		return err
 	}
 	for j, name := range sc.Names {
-		nameField := fmt.Sprintf("%s.names[%d]", field, j)
+		r := rule{entry: i, index: j, name: name, action: act}
 		if name == "" {
-			return fmt.Errorf("%s: empty syscall name", nameField)
+			return fmt.Errorf("%s: empty syscall name", r.field())
 		}
 		if act == libseccomp.ActNotify && name == "write" {
 			// As in runc, whose init reports the listener fd with write(2):
 			// it would wait for an agent that has no fd yet.
-			return fmt.Errorf("%s: SCMP_ACT_NOTIFY cannot be used for the write syscall", nameField)
+			return fmt.Errorf("%s: SCMP_ACT_NOTIFY cannot be used for the write syscall", r.field())
 		}
 		if act == p.defAction {
 			// Redundant, and libseccomp refuses it.
 			continue
 		}
-		for _, conds := range sets {
-			p.rules = append(p.rules, rule{field: nameField, name: name, action: act, conds: conds})
+		for _, r.conds = range sets {
+			p.rules = append(p.rules, r)
 		}
 	}
 	if act == libseccomp.ActNotify {
 		p.notify = true
 	}
 	return nil
+}
+
+// field is the JSON path of the rule's syscall name. It is only formatted
+// for messages: a profile has hundreds of names.
+func (r *rule) field() string {
+	return fmt.Sprintf("linux.seccomp.syscalls[%d].names[%d]", r.entry, r.index)
 }
 
 // conditions translates an entry's args into the condition sets of its

@@ -6,6 +6,10 @@
 // action is the default action is dropped, several conditions on the same
 // argument split the rule, and a profile that sets no flags at all gets
 // SECCOMP_FILTER_FLAG_SPEC_ALLOW when the kernel has it.
+//
+// libseccomp 2.5 takes milliseconds per architecture on an engine's default
+// profile; Cache keeps compiled programs so that only the first container
+// with a profile pays for it.
 package seccomp
 
 import (
@@ -32,9 +36,8 @@ type Program struct {
 	Notify bool
 }
 
-// ErrUnsupported is wrapped by errors about a profile that is valid but asks
-// for something libseccomp or the kernel lacks.
-var ErrUnsupported = errors.ErrUnsupported
+// maxErrno is the kernel's MAX_ERRNO.
+const maxErrno = 4095
 
 // profile is linux.seccomp checked and translated to libseccomp's terms.
 type profile struct {
@@ -48,7 +51,8 @@ type profile struct {
 // rule is one libseccomp rule: a syscall name, an action and conditions that
 // must all hold.
 type rule struct {
-	field  string // linux.seccomp.syscalls[i].names[j]
+	entry  int // linux.seccomp.syscalls[entry].names[index] is name
+	index  int
 	name   string
 	action libseccomp.ScmpAction
 	conds  []libseccomp.ScmpCondition
@@ -57,8 +61,15 @@ type rule struct {
 // Compile builds the BPF for a spec's linux.seccomp. It returns nil, nil when
 // s is nil or names neither a default action nor syscalls (runc treats that
 // as seccomp disabled). Errors name the field of config.json at fault:
-// `linux.seccomp.defaultAction: unknown action "SCMP_ACT_FOO"`.
+// `linux.seccomp.defaultAction: unknown action "SCMP_ACT_FOO"`; those about a
+// valid profile asking for what libseccomp or the kernel lacks wrap
+// errors.ErrUnsupported.
 func Compile(s *specs.LinuxSeccomp) (*Program, error) {
+	return compile(s, build)
+}
+
+// compile checks s and has buildBPF make its program.
+func compile(s *specs.LinuxSeccomp, buildBPF func(*profile) ([]byte, error)) (*Program, error) {
 	if s == nil || (s.DefaultAction == "" && len(s.Syscalls) == 0) {
 		return nil, nil
 	}
@@ -66,15 +77,15 @@ func Compile(s *specs.LinuxSeccomp) (*Program, error) {
 	if err != nil {
 		return nil, err
 	}
-	bpf, err := build(p)
+	bpf, err := buildBPF(p)
 	if err != nil {
 		return nil, err
 	}
 	return &Program{BPF: bpf, Flags: p.flags, Notify: p.notify}, nil
 }
 
-// parse checks s and translates it. It touches libseccomp only to read its
-// API level; syscall names are resolved by build.
+// parse checks s and translates it. It asks libseccomp only for its API
+// level and to check conditions; build resolves the syscall names.
 func parse(s *specs.LinuxSeccomp) (*profile, error) {
 	p := &profile{}
 	var err error
@@ -95,8 +106,13 @@ func parse(s *specs.LinuxSeccomp) (*profile, error) {
 		}
 		p.arches = append(p.arches, arch)
 	}
-	for i, sc := range s.Syscalls {
-		if err := p.addSyscall(fmt.Sprintf("linux.seccomp.syscalls[%d]", i), &sc); err != nil {
+	n := 0
+	for i := range s.Syscalls {
+		n += len(s.Syscalls[i].Names)
+	}
+	p.rules = make([]rule, 0, n)
+	for i := range s.Syscalls {
+		if err := p.addSyscall(i, &s.Syscalls[i]); err != nil {
 			return nil, err
 		}
 	}
@@ -121,7 +137,7 @@ func action(field string, a specs.LinuxSeccompAction, errnoField string, errnoRe
 		if api, _ := libseccomp.GetAPI(); api < min {
 			maj, mnr, mic := libseccomp.GetLibraryVersion()
 			return 0, fmt.Errorf("%s: %s needs libseccomp API level %d, have %d (libseccomp %d.%d.%d and this kernel): %w",
-				field, a, min, api, maj, mnr, mic, ErrUnsupported)
+				field, a, min, api, maj, mnr, mic, errors.ErrUnsupported)
 		}
 	}
 	if act != libseccomp.ActErrno && act != libseccomp.ActTrace {
@@ -134,8 +150,15 @@ func action(field string, a specs.LinuxSeccompAction, errnoField string, errnoRe
 	if errnoRet != nil {
 		code = *errnoRet
 	}
-	if code > unix.SECCOMP_RET_DATA {
-		return 0, fmt.Errorf("%s: %d does not fit the 16 bits of SECCOMP_RET_DATA", errnoField, code)
+	// TRACE passes the 16 bits of SECCOMP_RET_DATA to the tracer; an errno
+	// must be below MAX_ERRNO (4095), which libseccomp enforces with an
+	// error that libseccomp-golang words as a condition problem.
+	limit := uint(unix.SECCOMP_RET_DATA)
+	if act == libseccomp.ActErrno {
+		limit = maxErrno - 1
+	}
+	if code > limit {
+		return 0, fmt.Errorf("%s: %d is out of range for %s (0 to %d)", errnoField, code, a, limit)
 	}
 	return act.SetReturnCode(int16(uint16(code))), nil
 }
@@ -178,7 +201,7 @@ func (p *profile) setFlags(list []specs.LinuxSeccompFlag) error {
 			continue
 		}
 		if !kernelHasFlag(bit) {
-			return fmt.Errorf("linux.seccomp.flags[%d]: %s: not supported by this kernel: %w", i, f, ErrUnsupported)
+			return fmt.Errorf("linux.seccomp.flags[%d]: %s: not supported by this kernel: %w", i, f, errors.ErrUnsupported)
 		}
 		if bit == unix.SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV && !p.notify {
 			// It only changes how a notifying task waits for the agent,

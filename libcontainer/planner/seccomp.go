@@ -1,0 +1,35 @@
+package planner
+
+import "github.com/hull-oci/hull/internal/protocol"
+
+// Seccomp is a filter compiled by the parent (libcontainer/seccomp).
+type Seccomp struct {
+	BPF   []byte // struct sock_filter array
+	Flags uint64 // SECCOMP_FILTER_FLAG_*
+}
+
+// seccompEarly loads the filter before the user switch when the process may
+// gain privileges: without no_new_privs the kernel wants CAP_SYS_ADMIN to
+// load a filter, and the capabilities set next may drop it (as in runc).
+func (c *compiler) seccompEarly() error {
+	if c.seccomp != nil && !c.proc.NoNewPrivileges {
+		c.addSeccomp()
+	}
+	return nil
+}
+
+// seccompLate loads the filter as the very last step before execve, so the
+// filter never constrains hull's own setup: only execve runs under it. The
+// fds are closed off first, as close_range may be missing from a profile.
+func (c *compiler) seccompLate() error {
+	if c.seccomp != nil && c.proc.NoNewPrivileges {
+		c.plan.Add("close hull's fds before the seccomp filter", protocol.OpCloseFds, []uint64{uint64(c.in.FirstPrivateFd)})
+		c.fdsClosed = true
+		c.addSeccomp()
+	}
+	return nil
+}
+
+func (c *compiler) addSeccomp() {
+	c.plan.Add("linux.seccomp: load the filter", protocol.OpSeccomp, []uint64{c.seccomp.Flags}, string(c.seccomp.BPF))
+}
