@@ -81,15 +81,16 @@ func createOpts(ctx *cli.Context) (*libcontainer.CreateOpts, error) {
 		return nil, err
 	}
 	return &libcontainer.CreateOpts{
-		ID:           id,
-		Bundle:       bundle,
-		Rootfs:       rootfs,
-		Spec:         spec,
-		SpecJSON:     raw,
-		NoPivot:      ctx.Bool("no-pivot"),
-		PreserveFds:  preserve,
-		NoNewKeyring: ctx.Bool("no-new-keyring"),
-		Console:      sock,
+		ID:            id,
+		Bundle:        bundle,
+		Rootfs:        rootfs,
+		Spec:          spec,
+		SpecJSON:      raw,
+		NoPivot:       ctx.Bool("no-pivot"),
+		PreserveFds:   preserve,
+		NoNewKeyring:  ctx.Bool("no-new-keyring"),
+		SystemdCgroup: ctx.Bool("systemd-cgroup"),
+		Console:       sock,
 	}, nil
 }
 

@@ -22,22 +22,24 @@ var (
 	gitCommit = ""
 )
 
-const usage = `Open Container Initiative runtime
+const usage = "Open Container Initiative runtime"
 
-hull runs containers from OCI bundles: a directory with a config.json and a
+const description = `hull runs containers from OCI bundles: a directory with a config.json and a
 root filesystem. Its commands and flags are runc's.`
 
 func main() {
 	app := &cli.App{
 		Name:                   "hull",
 		Usage:                  usage,
+		Description:            description,
 		Version:                version,
 		UseShortOptionHandling: true,
 		Flags:                  globalFlags(),
 		Before:                 setupLogging,
 		Commands: []*cli.Command{
 			createCommand, startCommand, runCommand, stateCommand, killCommand,
-			deleteCommand, listCommand, specCommand, execCommand, initCommand,
+			deleteCommand, listCommand, specCommand, execCommand, featuresCommand, updateCommand,
+			pauseCommand, resumeCommand, eventsCommand, psCommand, bundleCommand, initCommand,
 		},
 		ExitErrHandler: func(*cli.Context, error) {},
 	}

@@ -73,11 +73,11 @@ func (c *Container) Status() Status {
 	if st.Phase == "creating" {
 		return Creating
 	}
-	if _, err := os.Lstat(c.store.FifoPath(c.ID)); err == nil {
-		return Created
-	}
 	if c.frozen() {
 		return Paused
+	}
+	if _, err := os.Lstat(c.store.FifoPath(c.ID)); err == nil {
+		return Created
 	}
 	return Running
 }
@@ -86,7 +86,7 @@ func (c *Container) frozen() bool {
 	if len(c.State.CgroupPaths) == 0 {
 		return false
 	}
-	m, err := cgroups.Load(c.State.CgroupPaths)
+	m, err := cgroups.Load(c.State.CgroupPaths, c.State.CgroupParents...)
 	if err != nil {
 		return false
 	}

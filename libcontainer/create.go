@@ -27,6 +27,8 @@ type CreateOpts struct {
 	NoPivot      bool
 	NoNewKeyring bool
 	PreserveFds  int
+	// SystemdCgroup is --systemd-cgroup: cgroupsPath is slice:prefix:name.
+	SystemdCgroup bool
 	// Console receives the pty master when process.terminal is set: a
 	// connection to --console-socket, or run's own socket in the foreground.
 	Console *os.File
@@ -48,12 +50,12 @@ func Create(store *state.Store, o *CreateOpts) (c *Container, err error) {
 			c.cleanup(cg)
 		}
 	}()
-	m, err := cgroups.New(cgroupsPath(o.Spec, o.ID), o.ID)
+	m, err := newCgroup(o)
 	if err != nil {
 		return c, err
 	}
 	cg = m
-	c.State.CgroupPaths = cg.Paths()
+	c.State.CgroupPaths, c.State.CgroupParents = cg.Paths(), cgroups.MadeParents(cg)
 	// saved before anything is spawned: delete --force of a create that was
 	// SIGKILLed finds the cgroups to remove
 	if err = store.Save(o.ID, c.State); err != nil {
@@ -66,6 +68,7 @@ func Create(store *state.Store, o *CreateOpts) (c *Container, err error) {
 		return c, err
 	}
 	c.State.Phase = "created"
+	c.State.CgroupParents = cgroups.MadeParents(cg)
 	if err = store.Save(o.ID, c.State); err != nil {
 		return c, err
 	}
@@ -89,6 +92,20 @@ func newState(o *CreateOpts) *state.State {
 // cgroupsPath is linux.cgroupsPath, or /<id> when unset. runc's default is
 // <id> relative to the runtime's own cgroup, which on hosts whose process
 // supervisor owns that cgroup would nest containers inside it.
+func newCgroup(o *CreateOpts) (cgroups.Manager, error) {
+	if o.SystemdCgroup {
+		return cgroups.NewSystemd(cgroupsPath(o.Spec, o.ID), o.ID)
+	}
+	return cgroups.New(cgroupsPath(o.Spec, o.ID), o.ID)
+}
+
+func resources(s *specs.Spec) *specs.LinuxResources {
+	if s.Linux == nil {
+		return nil
+	}
+	return s.Linux.Resources
+}
+
 // userName finds uid in /etc/passwd. It does not use os/user: with cgo
 // that loads the NSS modules, which costs more than starting a container.
 func userName(uid int) string {
@@ -149,6 +166,8 @@ func (c *Container) spawn(o *CreateOpts, cg cgroups.Manager) error {
 		preserved: o.PreserveFds,
 		files:     optional(fifo, o.Console),
 		cg:        cg,
+		create:    true,
+		resources: resources(o.Spec),
 		onPid:     c.setPid,
 		onHooks:   func() error { return c.runCreateHooks(o.Spec) },
 		state:     func() []byte { return c.stateJSON(Created) },

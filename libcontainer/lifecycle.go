@@ -60,6 +60,9 @@ func (c *Container) Signal(sig unix.Signal, all bool) error {
 	if err := unix.Kill(c.State.Pid, sig); err != nil {
 		return fmt.Errorf("kill %d: %w", c.State.Pid, err)
 	}
+	if sig == unix.SIGKILL {
+		c.thawAfterKill() // a frozen process dies only once thawed
+	}
 	return nil
 }
 
@@ -80,6 +83,9 @@ func (c *Container) signalAll(sig unix.Signal) error {
 			return fmt.Errorf("kill %d: %w", pid, err)
 		}
 	}
+	if sig == unix.SIGKILL {
+		c.thawAfterKill()
+	}
 	return nil
 }
 
@@ -96,6 +102,7 @@ func (c *Container) Delete(force bool) error {
 	}
 	if c.State.Pid != 0 && s != Stopped {
 		_ = unix.Kill(c.State.Pid, unix.SIGKILL)
+		c.thawAfterKill()
 		c.waitDead(5 * time.Second)
 	}
 	var errs []error
@@ -123,7 +130,7 @@ func (c *Container) cgroup() (cgroups.Manager, error) {
 	if len(c.State.CgroupPaths) == 0 {
 		return nil, fmt.Errorf("container %q has no cgroup", c.ID)
 	}
-	return cgroups.Load(c.State.CgroupPaths)
+	return cgroups.Load(c.State.CgroupPaths, c.State.CgroupParents...)
 }
 
 // killCgroup SIGKILLs whatever is left in the cgroup, so its dirs can go.

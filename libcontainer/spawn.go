@@ -11,6 +11,7 @@ import (
 	"github.com/hull-oci/hull/internal/exeseal"
 	"github.com/hull-oci/hull/internal/protocol"
 	"github.com/hull-oci/hull/libcontainer/cgroups"
+	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"golang.org/x/sys/unix"
 )
 
@@ -24,6 +25,8 @@ type initProcess struct {
 	onPid     func(pid int) error
 	onHooks   func() error
 	state     func() []byte // state JSON for hooks the init runs itself
+	create    bool          // an init (not an exec): apply resources once it exists
+	resources *specs.LinuxResources
 }
 
 func (p *initProcess) run() error {
@@ -41,15 +44,11 @@ func (p *initProcess) run() error {
 	defer child.Close()
 	// the init runs from a handle on our binary that cannot be written
 	// through, so /proc/<init>/exe never leads a container to the host's hull
-	exe, err := exeseal.Open()
+	cmd, exe, err := p.start(planR, child)
 	if err != nil {
-		return fmt.Errorf("seal hull binary: %w", err)
+		return err
 	}
 	defer exe.Close()
-	cmd := p.command(exe, planR, child)
-	if err := cmd.Start(); err != nil {
-		return fmt.Errorf("start init: %w", err)
-	}
 	planR.Close()
 	child.Close()
 	err = p.drive(cmd, planW, parent)
@@ -57,6 +56,30 @@ func (p *initProcess) run() error {
 		err = fmt.Errorf("init: %w", werr)
 	}
 	return err
+}
+
+// start runs `hull init` from a sealed handle on our binary; where the
+// kernel will not exec from the detached read-only bind, from a sealed copy.
+func (p *initProcess) start(planR, child *os.File) (*exec.Cmd, *os.File, error) {
+	exe, err := exeseal.Open()
+	if err != nil {
+		return nil, nil, fmt.Errorf("seal hull binary: %w", err)
+	}
+	cmd := p.command(exe, planR, child)
+	err = cmd.Start()
+	if errors.Is(err, unix.EACCES) {
+		exe.Close()
+		if exe, err = exeseal.Copy(); err != nil {
+			return nil, nil, fmt.Errorf("seal hull binary: %w", err)
+		}
+		cmd = p.command(exe, planR, child)
+		err = cmd.Start()
+	}
+	if err != nil {
+		exe.Close()
+		return nil, nil, fmt.Errorf("start init: %w", err)
+	}
+	return cmd, exe, nil
 }
 
 func (p *initProcess) command(exe, planR, child *os.File) *exec.Cmd {
@@ -108,6 +131,13 @@ func (p *initProcess) drive(cmd *exec.Cmd, planW, sock *os.File) error {
 			gotPid = true
 			if err := p.onPid(int(m.Val)); err != nil {
 				return err
+			}
+			// limits go on only now: pids.max=1 (a pids limit of 0, as runc
+			// treats it) would keep the intermediate from forking the init
+			if p.create {
+				if err := p.cg.Set(cgroups.ForCreate(p.resources)); err != nil {
+					return err
+				}
 			}
 		case protocol.MsgSync:
 			if err := p.sync(protocol.SyncKind(m.Val), sock); err != nil {

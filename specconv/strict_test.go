@@ -22,7 +22,7 @@ func TestUnknownFields(t *testing.T) {
 			[]string{"linux.seccomp.syscalls[0].errno"}},
 		{`{"linux":{"sysctl":{"net.ipv4.ip_forward":"1"},"resources":{"memory":{"limit":1}}}}`, nil},
 		{`{"annotations":{"anything":"goes"},"process":{"NoNewPrivileges":true}}`, nil}, // json matches names case-insensitively
-		{`{"unknownTop":1,"hooks":{"x":[]}}`, nil},                                       // only process and linux are strict
+		{`{"unknownTop":1,"hooks":{"x":[]}}`, nil},                                      // only process and linux are strict
 	}
 	for _, tc := range cases {
 		got, err := unknownFields([]byte(tc.json))

@@ -20,7 +20,7 @@ func Open() (*os.File, error) {
 	if f, err := roBind("/proc/self/exe"); err == nil {
 		return f, nil
 	}
-	return sealedCopy()
+	return Copy()
 }
 
 // roBind clones the mount of exe as a detached, read-only bind mount of
@@ -40,8 +40,10 @@ func roBind(exe string) (*os.File, error) {
 	return os.NewFile(uintptr(fd), exe), nil
 }
 
-// sealedCopy copies the binary into a memfd sealed against every change.
-func sealedCopy() (*os.File, error) {
+// Copy copies the binary into a memfd sealed against every change. Open's
+// bind mount is cheaper, but some kernels (6.1) refuse to exec from a
+// detached mount: the caller falls back to Copy then.
+func Copy() (*os.File, error) {
 	fd, err := unix.MemfdCreate("hull", unix.MFD_CLOEXEC|unix.MFD_ALLOW_SEALING)
 	if err != nil {
 		return nil, fmt.Errorf("memfd_create: %w", err)

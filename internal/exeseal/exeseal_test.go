@@ -48,7 +48,7 @@ func TestROBindIsReadOnly(t *testing.T) {
 }
 
 func TestSealedCopyIsReadOnly(t *testing.T) {
-	f, err := sealedCopy()
+	f, err := Copy()
 	if err != nil {
 		t.Fatal(err)
 	}

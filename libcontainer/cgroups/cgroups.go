@@ -10,19 +10,31 @@ import (
 	"os"
 	"path/filepath"
 
+	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"golang.org/x/sys/unix"
 
 	"github.com/hull-oci/hull/libcontainer/cgroups/fs"
 	"github.com/hull-oci/hull/libcontainer/cgroups/fs2"
 	"github.com/hull-oci/hull/libcontainer/cgroups/fscommon"
+	"github.com/hull-oci/hull/libcontainer/cgroups/stats"
 )
 
+// Stats is one sample of a container's resource usage, with the JSON of
+// runc's `events --stats`.
+type Stats = stats.Stats
+
 // Manager handles one container's cgroups. Implementations are not safe
-// for concurrent use.
+// for concurrent use. Both also have Frozen() bool (Container.Status uses
+// it to tell a paused container), Parents (see MadeParents) and NotifyOOM
+// (see NotifyOOM).
 type Manager interface {
 	// Apply makes the container's cgroup directories where missing,
 	// remembering which ones it made, and moves process pid into them.
 	Apply(pid int) error
+	// Set writes resource limits. Nil fields (and zero ones where runc
+	// treats zero as unset) are left alone; Devices nil leaves the device
+	// rules alone, an empty list applies the default rules (ForCreate).
+	Set(r *specs.LinuxResources) error
 	// Pids returns every process in the container's cgroup and in the
 	// cgroups below it.
 	Pids() ([]int, error)
@@ -32,6 +44,8 @@ type Manager interface {
 	// Thaw resumes the container's processes and waits until the kernel
 	// reports them thawed.
 	Thaw() error
+	// Stats reads the container's resource usage.
+	Stats() (*Stats, error)
 	// Destroy removes the cgroup directories Apply made (for a loaded
 	// Manager, the container's directories), deepest first. The
 	// container's processes must be gone. Missing directories are fine.
@@ -58,11 +72,22 @@ func New(cgroupsPath, id string) (Manager, error) {
 	return realHost.newManager(cgroupsPath, id)
 }
 
-// Load returns the Manager for cgroup directories saved from Paths, for
-// commands that find a container from its state file (delete, kill
-// --all), including one left behind by a runtime killed mid-create.
-func Load(paths map[string]string) (Manager, error) {
-	return realHost.load(paths)
+// Load returns the Manager for cgroup directories saved from Paths (and
+// the parents saved from MadeParents), for commands that find a container
+// from its state file (delete, kill --all, update, pause...), including
+// one left behind by a runtime killed mid-create.
+func Load(paths map[string]string, parents ...string) (Manager, error) {
+	return realHost.load(paths, parents)
+}
+
+// MadeParents returns the parent directories of m's cgroups that m made,
+// or before Apply, would make. Save them with Paths and give them to Load,
+// so that delete removes them too (when empty).
+func MadeParents(m Manager) []string {
+	if p, ok := m.(interface{ Parents() []string }); ok {
+		return p.Parents()
+	}
+	return nil
 }
 
 // host is where the machine's cgroups are and how to read the calling
@@ -115,11 +140,11 @@ func (h host) newManager(cgroupsPath, id string) (Manager, error) {
 	return fs.New(h.root, mounts, inner, own)
 }
 
-func (h host) load(paths map[string]string) (Manager, error) {
+func (h host) load(paths map[string]string, parents []string) (Manager, error) {
 	if dir, ok := paths[""]; ok && len(paths) == 1 {
-		return fs2.Load(h.root, dir)
+		return fs2.Load(h.root, dir, parents)
 	}
-	return fs.Load(h.root, paths)
+	return fs.Load(h.root, paths, parents)
 }
 
 // isUnified tells a pure cgroup v2 host (cgroup2 mounted at the root) from

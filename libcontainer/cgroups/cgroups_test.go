@@ -6,6 +6,7 @@ import (
 	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -131,18 +132,38 @@ func TestNewPathResolution(t *testing.T) {
 	}
 }
 
-func TestNewRefusesReservedCgroup(t *testing.T) {
+func TestNewRelativeInsideReservedSession(t *testing.T) {
 	l := hybridLayout
 	l.selfCgroup = "2:memory:/process_api/cc72307c\n1:devices:/\n0::/\n"
 	h := fakeHost(t, l)
-	_, err := h.newManager("", "web")
-	if err == nil || !strings.Contains(err.Error(), "memory cgroup /process_api/cc72307c/web") ||
-		!strings.Contains(err.Error(), `"process_api"`) {
-		t.Fatalf("New = %v, want a refusal naming the memory cgroup and process_api", err)
+	// A relative path makes a new child of our own session cgroup.
+	m, err := h.newManager("", "web")
+	if err != nil {
+		t.Fatal(err)
 	}
-	// An absolute path keeps clear of it.
+	if got, want := m.Paths()["memory"], filepath.Join(h.root, "memory/process_api/cc72307c/web"); got != want {
+		t.Errorf("memory path = %q, want %q", got, want)
+	}
+	// But not one that names the supervisor's cgroup itself.
+	if _, err := h.newManager("x/process_api/y", "web"); err == nil || !strings.Contains(err.Error(), `"process_api"`) {
+		t.Fatalf("New = %v, want a refusal", err)
+	}
+	// An absolute path may not go through it at all.
+	if _, err := h.newManager("/process_api/cc72307c/web", "web"); err == nil || !strings.Contains(err.Error(), `"process_api"`) {
+		t.Fatalf("New = %v, want a refusal", err)
+	}
 	if _, err := h.newManager("/web", "web"); err != nil {
 		t.Fatal(err)
+	}
+}
+
+func TestNewRefusesReservedBase(t *testing.T) {
+	l := hybridLayout
+	l.selfCgroup = "2:memory:/process_api\n1:devices:/\n0::/\n"
+	h := fakeHost(t, l)
+	_, err := h.newManager("", "web")
+	if err == nil || !strings.Contains(err.Error(), "directly in /process_api") {
+		t.Fatalf("New = %v, want a refusal", err)
 	}
 }
 
@@ -171,10 +192,17 @@ func TestLoadPicksManager(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		predicted := MadeParents(m)
+		if len(predicted) == 0 {
+			t.Fatal("MadeParents before Apply is empty, want the /pod dirs")
+		}
 		if err := m.Apply(12); err != nil {
 			t.Fatal(err)
 		}
-		loaded, err := h.load(m.Paths())
+		if made := MadeParents(m); !slices.Equal(made, predicted) {
+			t.Errorf("MadeParents = %v after Apply, %v before", made, predicted)
+		}
+		loaded, err := h.load(m.Paths(), predicted)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -184,14 +212,19 @@ func TestLoadPicksManager(t *testing.T) {
 		if pids, err := loaded.Pids(); err != nil || len(pids) != 1 || pids[0] != 12 {
 			t.Errorf("loaded Pids() = %v, %v", pids, err)
 		}
-		if err := m.Destroy(); err != nil {
+		if err := loaded.Destroy(); err != nil {
 			t.Fatal(err)
 		}
 		if loaded.Exists() {
 			t.Errorf("%v still exists after Destroy", loaded.Paths())
 		}
+		for _, p := range predicted {
+			if _, err := os.Stat(p); !os.IsNotExist(err) {
+				t.Errorf("parent %s still there after Destroy (%v)", p, err)
+			}
+		}
 	}
-	if _, err := fakeHost(t, v2Layout).load(map[string]string{"": "/etc"}); err == nil {
+	if _, err := fakeHost(t, v2Layout).load(map[string]string{"": "/etc"}, nil); err == nil {
 		t.Error("Load accepted /etc")
 	}
 }

@@ -200,7 +200,8 @@ func TestRealLoadAndBusyDestroy(t *testing.T) {
 	checkGone(t, slices.Collect(maps.Values(m.Paths()))...)
 }
 
-func TestRealRelativeRefusedInReservedCgroup(t *testing.T) {
+func TestRealRelativeInsideReservedCgroup(t *testing.T) {
+	requireRoot(t)
 	b, err := os.ReadFile("/proc/self/cgroup")
 	if err != nil {
 		t.Fatal(err)
@@ -208,8 +209,31 @@ func TestRealRelativeRefusedInReservedCgroup(t *testing.T) {
 	if !strings.Contains(string(b), "/"+fscommon.ReservedName) {
 		t.Skip("this process is not in a " + fscommon.ReservedName + " cgroup")
 	}
-	_, err = New("", "hull-test-refused")
-	if err == nil || !strings.Contains(err.Error(), fscommon.ReservedName) {
-		t.Fatalf("New with an empty cgroupsPath = %v, want a refusal", err)
+	name := strings.TrimPrefix(testCgroupName(t), "/")
+	m, err := New(name+"/inner", "x")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := startSleep(t)
+	if err := m.Apply(cmd.Process.Pid); err != nil {
+		t.Fatal(err)
+	}
+	paths := m.Paths()
+	for ctrl, dir := range paths {
+		if strings.Contains(dir, fscommon.ReservedName) && !strings.HasSuffix(dir, "/"+name+"/inner") {
+			t.Errorf("%s: %s is not a new child of our own cgroup", ctrl, dir)
+		}
+	}
+	// A later `delete` loads the saved paths, including the parents made.
+	l, err := Load(paths, MadeParents(m)...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stopSleep(cmd)
+	if err := l.Destroy(); err != nil {
+		t.Fatal(err)
+	}
+	for _, dir := range paths {
+		checkGone(t, dir, filepath.Dir(dir))
 	}
 }

@@ -2,6 +2,8 @@ package planner
 
 import (
 	"fmt"
+	"slices"
+	"sort"
 	"strings"
 
 	"golang.org/x/sys/unix"
@@ -159,4 +161,25 @@ func isBind(typ string, o mountOptions) bool {
 // dataString joins the filesystem-specific options for mount(2).
 func (o mountOptions) dataString() string {
 	return strings.Join(o.data, ",")
+}
+
+// MountOptions lists every mount option the planner understands (for
+// `hull features`); anything else is passed to the filesystem as data.
+func MountOptions() []string {
+	var out []string
+	for name := range msFlags {
+		out = append(out, name)
+	}
+	for name := range propagationFlags {
+		out = append(out, name)
+	}
+	for name := range recAttrs {
+		out = append(out, name)
+	}
+	for name := range recAtime {
+		out = append(out, name)
+	}
+	out = append(out, "tmpcopyup")
+	sort.Strings(out)
+	return slices.Compact(out)
 }

@@ -34,6 +34,8 @@ type State struct {
 	// CgroupPaths maps a controller to its absolute directory; the ""
 	// key is the unified (v2) hierarchy.
 	CgroupPaths map[string]string `json:"cgroup_paths,omitempty"`
+	// CgroupParents are the parent cgroups create made, removed at delete.
+	CgroupParents []string `json:"cgroup_parents,omitempty"`
 	// Phase is PhaseCreating until init reported ready, then PhaseCreated.
 	Phase    string `json:"phase"`
 	Systemd  bool   `json:"systemd,omitempty"`

@@ -101,7 +101,7 @@ func TestLoadRoundTrip(t *testing.T) {
 	if err := m.Apply(77); err != nil {
 		t.Fatal(err)
 	}
-	l, err := Load(root, m.Paths())
+	l, err := Load(root, m.Paths(), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -135,7 +135,7 @@ func TestLoadRejectsBadPaths(t *testing.T) {
 		{"memory": root + "/memory/../../x"},
 		{"memory": root + "/memory/process_api/x"},
 	} {
-		if _, err := Load(root, paths); err == nil {
+		if _, err := Load(root, paths, nil); err == nil {
 			t.Errorf("Load(%v) succeeded", paths)
 		}
 	}

@@ -3,9 +3,13 @@ package fs
 import (
 	"fmt"
 	"path/filepath"
+	"strconv"
 	"strings"
 
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+
 	"github.com/hull-oci/hull/libcontainer/cgroups/fscommon"
+	"github.com/hull-oci/hull/libcontainer/cgroups/stats"
 )
 
 // initCpuset gives new cpuset cgroups (made, parents first) their parent's
@@ -47,4 +51,56 @@ func inherited(dir, file string) (string, error) {
 		return "", err
 	}
 	return value, fscommon.WriteFile(dir, file, value)
+}
+
+func cpusetWanted(r *specs.LinuxResources) bool {
+	return r.CPU != nil && (r.CPU.Cpus != "" || r.CPU.Mems != "")
+}
+
+func setCpuset(dir string, r *specs.LinuxResources) error {
+	if r.CPU.Cpus != "" {
+		if err := fscommon.WriteFile(dir, "cpuset.cpus", r.CPU.Cpus); err != nil {
+			return err
+		}
+	}
+	if r.CPU.Mems != "" {
+		return fscommon.WriteFile(dir, "cpuset.mems", r.CPU.Mems)
+	}
+	return nil
+}
+
+func cpusetStats(dir string, s *stats.Stats) error {
+	c := &s.CPUSet
+	for _, f := range []struct {
+		file string
+		v    *[]uint16
+	}{{"cpuset.cpus", &c.CPUs}, {"cpuset.mems", &c.Mems}} {
+		text, err := fscommon.ReadFile(dir, f.file)
+		if err != nil {
+			return err
+		}
+		if *f.v, err = fscommon.ParseList(text); err != nil {
+			return fmt.Errorf("%s/%s: %w", dir, f.file, err)
+		}
+	}
+	for _, f := range []struct {
+		file string
+		v    *uint64
+	}{
+		{"cpuset.cpu_exclusive", &c.CPUExclusive}, {"cpuset.mem_hardwall", &c.MemHardwall},
+		{"cpuset.mem_exclusive", &c.MemExclusive}, {"cpuset.memory_migrate", &c.MemoryMigrate},
+		{"cpuset.memory_spread_page", &c.MemorySpreadPage}, {"cpuset.memory_spread_slab", &c.MemorySpreadSlab},
+		{"cpuset.memory_pressure", &c.MemoryPressure}, {"cpuset.sched_load_balance", &c.SchedLoadBalance},
+	} {
+		v, err := fscommon.ReadUintOpt(dir, f.file)
+		if err != nil {
+			return err
+		}
+		*f.v = v
+	}
+	level, err := fscommon.ReadFile(dir, "cpuset.sched_relax_domain_level")
+	if err == nil {
+		c.SchedRelaxDomainLevel, _ = strconv.ParseInt(strings.TrimSpace(level), 10, 64)
+	}
+	return nil
 }

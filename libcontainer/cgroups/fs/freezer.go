@@ -75,3 +75,14 @@ func setState(dir, want string) error {
 	}
 	return err
 }
+
+// Frozen reports whether the container's freezer cgroup is FROZEN, which
+// is how Container.Status tells a paused container from a running one.
+func (m *Manager) Frozen() bool {
+	dir, err := m.freezerDir()
+	if err != nil {
+		return false
+	}
+	state, err := fscommon.ReadFile(dir, stateFile)
+	return err == nil && strings.TrimSpace(state) == "FROZEN"
+}

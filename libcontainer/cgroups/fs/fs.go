@@ -22,6 +22,7 @@ type Manager struct {
 	leaves  []string          // dirs of paths that Apply made
 	parents []string          // parent dirs that Apply made, in that order
 	loaded  bool              // made by Load: Destroy removes all of dirs
+	applied bool              // Apply ran: parents is what it made
 }
 
 // New resolves the container's cgroup directory in each hierarchy mounted
@@ -50,9 +51,11 @@ func New(root string, mountinfo io.Reader, inner string, own map[string]string) 
 }
 
 // Load returns a Manager for cgroup directories saved from Paths, e.g. in
-// a state file. Each must lie below root. Destroy on a loaded Manager
-// removes every one of these directories.
-func Load(root string, paths map[string]string) (*Manager, error) {
+// a state file, and the parent directories saved from Parents. Each must
+// lie below root, and each parent above one of the paths. Destroy on a
+// loaded Manager removes every one of these directories, parents only if
+// empty.
+func Load(root string, paths map[string]string, parents []string) (*Manager, error) {
 	if len(paths) == 0 {
 		return nil, errors.New("no cgroup paths were saved")
 	}
@@ -62,6 +65,11 @@ func Load(root string, paths map[string]string) (*Manager, error) {
 		}
 	}
 	m := newManager(maps.Clone(paths))
+	ps, err := fscommon.CheckSavedParents(root, m.dirs, parents)
+	if err != nil {
+		return nil, err
+	}
+	m.parents = ps
 	m.loaded = true
 	return m, nil
 }
@@ -79,6 +87,7 @@ func newManager(paths map[string]string) *Manager {
 // Apply makes the container's cgroup directories where missing, noting
 // which ones it made, and moves process pid into each.
 func (m *Manager) Apply(pid int) error {
+	m.applied = true
 	for _, dir := range m.dirs {
 		made, err := fscommon.Mkdir(dir)
 		m.remember(dir, made)
@@ -123,16 +132,26 @@ func (m *Manager) primary() string {
 
 // Destroy removes the cgroup directories Apply made (for a loaded
 // Manager: all of its directories), deepest first, waiting briefly for
-// cgroups the kernel has not freed yet. Missing directories are fine.
-// The processes must already be gone.
+// cgroups the kernel has not freed yet, then the parents made, if empty.
+// Missing directories are fine. The processes must already be gone.
 func (m *Manager) Destroy() error {
 	leaves := m.leaves
 	if m.loaded {
 		leaves = m.dirs
 	}
-	parents := slices.Clone(m.parents)
-	slices.Reverse(parents)
-	return fscommon.RemoveCgroups(leaves, parents)
+	return fscommon.RemoveCgroups(leaves, fscommon.DeepestFirst(m.parents))
+}
+
+// Parents returns the parent directories of the container's cgroups that
+// Apply made, or before Apply, those it would make (the missing ones), so
+// that they can be saved with Paths before the init is started and given
+// back to Load: a `delete` after a create that was killed half way then
+// removes them too.
+func (m *Manager) Parents() []string {
+	if m.applied {
+		return slices.Clone(m.parents)
+	}
+	return fscommon.MissingParents(m.dirs)
 }
 
 // Paths returns the container's cgroup directory for each controller; the

@@ -128,8 +128,15 @@ func TestNewRefusesReservedCgroup(t *testing.T) {
 	root, mi := fakeTree(t, hybridMounts)
 	own := map[string]string{"memory": "/process_api/cc72", "cpu": "/", "cpuacct": "/",
 		"cpuset": "/", "devices": "/", "freezer": "/", "pids": "/", "name=systemd": "/", "": "/"}
-	_, err := New(root, strings.NewReader(mi), "web", own)
-	if err == nil || !strings.Contains(err.Error(), `memory cgroup /process_api/cc72/web would be inside "process_api"`) {
+	// A relative path makes a child of our own session cgroup...
+	m, err := New(root, strings.NewReader(mi), "web", own)
+	if err != nil || m.Paths()["memory"] != root+"/memory/process_api/cc72/web" {
+		t.Fatalf("New = %v, %v; want the memory cgroup below our own", m, err)
+	}
+	// ...unless our own is the supervisor's top cgroup.
+	own["memory"] = "/process_api"
+	_, err = New(root, strings.NewReader(mi), "web", own)
+	if err == nil || !strings.Contains(err.Error(), `directly in /process_api`) {
 		t.Fatalf("New = %v, want a process_api refusal", err)
 	}
 	_, err = New(root, strings.NewReader(mi), "/process_api/web", nil)

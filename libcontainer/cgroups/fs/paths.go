@@ -47,8 +47,14 @@ func (h hierarchy) dir(inner string, own map[string]string) (string, error) {
 				name(ctrl), ownPath, h.mountpoint, h.root)
 		}
 		rel = "/" + r
-	}
-	if err := fscommon.CheckReserved(ctrl, filepath.Join(h.root, rel)); err != nil {
+		if err := fscommon.CheckBase(ctrl, ownPath); err != nil {
+			return "", err
+		}
+		// The part below our own cgroup is what we create.
+		if err := fscommon.CheckReserved(ctrl, inner); err != nil {
+			return "", err
+		}
+	} else if err := fscommon.CheckReserved(ctrl, filepath.Join(h.root, rel)); err != nil {
 		return "", err
 	}
 	return filepath.Join(h.mountpoint, rel), nil

@@ -61,3 +61,11 @@ func (m *Manager) setFrozen(want string) error {
 	}
 	return err
 }
+
+// Frozen reports whether the container's cgroup is set to be frozen
+// (cgroup.freeze is 1), which is how Container.Status tells a paused
+// container from a running one.
+func (m *Manager) Frozen() bool {
+	v, err := fscommon.ReadFile(m.dir, "cgroup.freeze")
+	return err == nil && strings.TrimSpace(v) == "1"
+}

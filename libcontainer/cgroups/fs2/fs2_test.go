@@ -55,9 +55,17 @@ func TestNewPaths(t *testing.T) {
 	if _, err := New(root, "web", ""); err == nil {
 		t.Error("relative path without an own cgroup accepted")
 	}
-	if _, err := New(root, "web", "/process_api/abc/x"); err == nil ||
-		!strings.Contains(err.Error(), `"process_api"`) {
+	// Relative paths go next to our own cgroup: not directly into the
+	// supervisor's top cgroup, but fine inside our session's.
+	if _, err := New(root, "web", "/process_api/abc"); err == nil ||
+		!strings.Contains(err.Error(), `directly in /process_api`) {
 		t.Errorf("New = %v, want a process_api refusal", err)
+	}
+	if m, err := New(root, "web", "/process_api/abc/x"); err != nil || m.Paths()[""] != root+"/process_api/abc/web" {
+		t.Errorf("New = %v, %v; want a cgroup in our session's", m, err)
+	}
+	if _, err := New(root, "/process_api/abc/web", ""); err == nil {
+		t.Error("absolute path through process_api accepted")
 	}
 }
 
@@ -112,7 +120,7 @@ func TestLoadRoundTrip(t *testing.T) {
 	if err := m.Apply(5); err != nil {
 		t.Fatal(err)
 	}
-	l, err := Load(root, m.Paths()[""])
+	l, err := Load(root, m.Paths()[""], nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -128,7 +136,7 @@ func TestLoadRoundTrip(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(root, "pod")); err != nil {
 		t.Errorf("parent removed by a loaded manager: %v", err)
 	}
-	if _, err := Load(root, "/etc"); err == nil {
+	if _, err := Load(root, "/etc", nil); err == nil {
 		t.Error("Load accepted a path outside the root")
 	}
 }

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -162,4 +164,51 @@ func listSubdirs(dir string) ([]string, error) {
 		}
 	}
 	return dirs, nil
+}
+
+// MissingParents returns the ancestors of dirs that do not exist yet,
+// parents first, each once: what Mkdir would make besides dirs.
+func MissingParents(dirs []string) []string {
+	var missing []string
+	for _, dir := range dirs {
+		var chain []string
+		for d := filepath.Dir(dir); d != filepath.Dir(d); d = filepath.Dir(d) {
+			if _, err := os.Stat(d); err == nil {
+				break
+			}
+			chain = append(chain, d)
+		}
+		slices.Reverse(chain)
+		for _, d := range chain {
+			if !slices.Contains(missing, d) {
+				missing = append(missing, d)
+			}
+		}
+	}
+	return missing
+}
+
+// DeepestFirst returns dirs sorted so that each comes before its parents.
+func DeepestFirst(dirs []string) []string {
+	out := slices.Clone(dirs)
+	slices.SortStableFunc(out, func(a, b string) int {
+		return strings.Count(b, "/") - strings.Count(a, "/")
+	})
+	return out
+}
+
+// CheckSavedParents checks parent directories read back from a state file:
+// each must be a saved path (see CheckSavedPath) and an ancestor of one of
+// leaves. A parent is removed only if empty, but must still never be a
+// directory hull did not make.
+func CheckSavedParents(root string, leaves, parents []string) ([]string, error) {
+	for _, p := range parents {
+		if err := CheckSavedPath(root, "parent", p); err != nil {
+			return nil, err
+		}
+		if !slices.ContainsFunc(leaves, func(l string) bool { return l != p && IsUnder(p, l) }) {
+			return nil, fmt.Errorf("saved parent cgroup %q is not above any of the container's cgroups", p)
+		}
+	}
+	return slices.Clone(parents), nil
 }

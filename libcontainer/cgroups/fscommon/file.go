@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"golang.org/x/sys/unix"
 )
@@ -23,9 +24,34 @@ import (
 func WriteFile(dir, file, value string) error {
 	path := filepath.Join(dir, file)
 	if err := writeFile(path, value); err != nil {
-		return fmt.Errorf("write %q to %s: %w", value, path, err)
+		return &WriteError{Path: path, Value: value, Err: err}
+	}
+	if log := writeLog.Load(); log != nil {
+		(*log)(path, value)
 	}
 	return nil
+}
+
+// WriteError is a failed write to a cgroup file.
+type WriteError struct {
+	Path, Value string
+	Err         error // the errno
+}
+
+func (e *WriteError) Error() string {
+	return fmt.Sprintf("write %q to %s: %v", e.Value, e.Path, e.Err)
+}
+
+func (e *WriteError) Unwrap() error { return e.Err }
+
+var writeLog atomic.Pointer[func(path, value string)]
+
+// LogWrites makes WriteFile call log after each successful write, until
+// the returned function is called. Tests use it to see every value written
+// to a file that takes one rule per write (devices.allow, rdma.max...).
+func LogWrites(log func(path, value string)) (stop func()) {
+	writeLog.Store(&log)
+	return func() { writeLog.Store(nil) }
 }
 
 func writeFile(path, value string) error {

@@ -69,22 +69,51 @@ func ParseSelfCgroup(r io.Reader) (map[string]string, error) {
 }
 
 // CheckReserved refuses a cgroup whose path within its hierarchy (as in
-// /proc/self/cgroup) passes through ReservedName. controller is named in
-// the error ("" is the unified hierarchy).
+// /proc/self/cgroup) passes through ReservedName: hull checks absolute
+// cgroupsPath values, and the part of a relative one that it creates, with
+// it. controller is named in the error ("" is the unified hierarchy).
 func CheckReserved(controller, hierPath string) error {
-	for _, c := range strings.Split(hierPath, "/") {
-		if c == ReservedName {
-			return fmt.Errorf("%s cgroup %s would be inside %q, which belongs to the host's process supervisor; use an absolute cgroupsPath",
-				controllerName(controller), hierPath, ReservedName)
-		}
+	if reservedDepth(hierPath) >= 0 {
+		return fmt.Errorf("%s cgroup %s would be inside %q, which belongs to the host's process supervisor; use an absolute cgroupsPath",
+			controllerName(controller), hierPath, ReservedName)
 	}
 	return nil
 }
 
+// CheckBase checks the existing cgroup that a relative cgroupsPath is
+// joined to (the caller's own, or its parent on cgroup v2). It may lie
+// inside ReservedName: the supervisor runs each session in a cgroup of its
+// own, ReservedName/<session>, and hull then makes its containers' cgroups
+// as new children below it, writing only to files of cgroups it made. The
+// base may not be ReservedName itself, whose children are the
+// supervisor's sessions.
+func CheckBase(controller, base string) error {
+	if reservedDepth(base) == 0 {
+		return fmt.Errorf("a relative cgroupsPath would make %s cgroups directly in %s, which belongs to the host's process supervisor; use an absolute cgroupsPath",
+			controllerName(controller), base)
+	}
+	return nil
+}
+
+// reservedDepth returns how many path components follow ReservedName in
+// hierPath, or -1 if hierPath does not pass through it.
+func reservedDepth(hierPath string) int {
+	parts := strings.Split(strings.Trim(hierPath, "/"), "/")
+	for i, c := range parts {
+		if c == ReservedName {
+			return len(parts) - i - 1
+		}
+	}
+	return -1
+}
+
 // CheckSavedPath checks a cgroup directory read back from a state file
 // before anything acts on it: it must be a clean absolute path strictly
-// below root, outside ReservedName. A corrupt state file could otherwise
-// point kill --all or delete at an arbitrary directory.
+// below root. Inside ReservedName only cgroups at least two levels down
+// (ReservedName/<session>/<hull's>) are accepted, the only ones hull can
+// have made there (see CheckBase). A corrupt state file could otherwise
+// point kill --all or delete at an arbitrary directory, or at the
+// supervisor's own cgroups.
 func CheckSavedPath(root, controller, dir string) error {
 	if !filepath.IsAbs(dir) || filepath.Clean(dir) != dir {
 		return fmt.Errorf("saved %s cgroup path %q is not a clean absolute path", controllerName(controller), dir)
@@ -92,7 +121,10 @@ func CheckSavedPath(root, controller, dir string) error {
 	if dir == filepath.Clean(root) || !IsUnder(root, dir) {
 		return fmt.Errorf("saved %s cgroup path %q is not below %s", controllerName(controller), dir, root)
 	}
-	return CheckReserved(controller, strings.TrimPrefix(dir, root))
+	if d := reservedDepth(strings.TrimPrefix(dir, root)); d >= 0 && d < 2 {
+		return fmt.Errorf("saved %s cgroup path %q is one of the host's process supervisor's cgroups", controllerName(controller), dir)
+	}
+	return nil
 }
 
 func controllerName(controller string) string {

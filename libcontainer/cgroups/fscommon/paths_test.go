@@ -86,10 +86,22 @@ func TestCheckSavedPath(t *testing.T) {
 		{"sys/fs/cgroup/memory/web", false},
 		{"/sys/fs/cgroup/memory/../../../etc", false},
 		{"/sys/fs/cgroup/memory/process_api/x", false},
+		{"/sys/fs/cgroup/memory/process_api", false},
+		{"/sys/fs/cgroup/memory/process_api/x/web", true},
 	} {
 		err := CheckSavedPath(root, "memory", c.dir)
 		if (err == nil) != c.ok {
 			t.Errorf("CheckSavedPath(%q) = %v, want ok=%v", c.dir, err, c.ok)
+		}
+	}
+}
+
+func TestCheckBase(t *testing.T) {
+	for base, ok := range map[string]bool{
+		"/": true, "/user.slice": true, "/process_api/abc": true, "/process_api": false, "/a/process_api": false,
+	} {
+		if err := CheckBase("memory", base); (err == nil) != ok {
+			t.Errorf("CheckBase(%q) = %v, want ok=%v", base, err, ok)
 		}
 	}
 }

@@ -1,0 +1,122 @@
+package fs2
+
+import (
+	"math"
+	"os"
+	"strings"
+
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+
+	"github.com/hull-oci/hull/libcontainer/cgroups/devices"
+	"github.com/hull-oci/hull/libcontainer/cgroups/fscommon"
+	"github.com/hull-oci/hull/libcontainer/cgroups/stats"
+)
+
+// The small controllers: cpuset, pids, hugetlb, rdma and devices.
+
+func cpusetWanted(r *specs.LinuxResources) bool {
+	return r.CPU != nil && (r.CPU.Cpus != "" || r.CPU.Mems != "")
+}
+
+func setCpuset(dir string, r *specs.LinuxResources) error {
+	if r.CPU.Cpus != "" {
+		if err := fscommon.WriteFile(dir, "cpuset.cpus", r.CPU.Cpus); err != nil {
+			return err
+		}
+	}
+	if r.CPU.Mems != "" {
+		return fscommon.WriteFile(dir, "cpuset.mems", r.CPU.Mems)
+	}
+	return nil
+}
+
+func cpusetStats(dir string, s *stats.Stats) error {
+	for _, f := range []struct {
+		file string
+		v    *[]uint16
+	}{{"cpuset.cpus.effective", &s.CPUSet.CPUs}, {"cpuset.mems.effective", &s.CPUSet.Mems}} {
+		text, err := fscommon.ReadFile(dir, f.file)
+		if err != nil {
+			return err
+		}
+		if *f.v, err = fscommon.ParseList(text); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func pidsWanted(r *specs.LinuxResources) bool {
+	return r.Pids != nil && r.Pids.Limit != nil
+}
+
+func setPids(dir string, r *specs.LinuxResources) error {
+	return fscommon.WriteFile(dir, "pids.max", fscommon.PidsMax(*r.Pids.Limit))
+}
+
+func pidsStats(dir string, s *stats.Stats) error {
+	var err error
+	if s.Pids.Current, err = fscommon.ReadUint(dir, "pids.current"); err != nil {
+		return err
+	}
+	if s.Pids.Limit, err = fscommon.ReadUint(dir, "pids.max"); err != nil {
+		return err
+	}
+	if s.Pids.Limit == math.MaxUint64 {
+		s.Pids.Limit = 0 // runc reports no limit as 0
+	}
+	return nil
+}
+
+func hugetlbWanted(r *specs.LinuxResources) bool { return len(r.HugepageLimits) > 0 }
+
+func setHugetlb(dir string, r *specs.LinuxResources) error {
+	return fscommon.SetHugetlb(dir, r.HugepageLimits, "hugetlb.%s.max", "hugetlb.%s.rsvd.max")
+}
+
+func hugetlbStats(dir string, s *stats.Stats) error {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return err
+	}
+	for _, e := range entries {
+		name, isHugetlb := strings.CutPrefix(e.Name(), "hugetlb.")
+		size, ok := strings.CutSuffix(name, ".current")
+		if !isHugetlb || !ok || strings.Contains(size, ".") {
+			continue
+		}
+		var h stats.Hugetlb
+		if h.Usage, err = fscommon.ReadUint(dir, "hugetlb."+size+".current"); err != nil {
+			return err
+		}
+		events, err := fscommon.ReadKeyValues(dir, "hugetlb."+size+".events")
+		if err != nil && !os.IsNotExist(err) {
+			return err
+		}
+		h.Failcnt = events["max"]
+		s.Hugetlb[size] = h
+	}
+	return nil
+}
+
+func rdmaWanted(r *specs.LinuxResources) bool { return len(r.Rdma) > 0 }
+
+func setRdma(dir string, r *specs.LinuxResources) error {
+	return fscommon.SetRdma(dir, r.Rdma)
+}
+
+func devicesWanted(r *specs.LinuxResources) bool { return r.Devices != nil }
+
+// attachDevices is devices.Attach; tests on a fake tree, where no eBPF
+// program can be attached, replace it.
+var attachDevices = devices.Attach
+
+// setDevices replaces the container's device filter: cgroup v2 has no
+// devices files, only eBPF programs of type BPF_PROG_TYPE_CGROUP_DEVICE.
+func setDevices(dir string, r *specs.LinuxResources) error {
+	rules, err := devices.FromSpec(r.Devices)
+	if err != nil {
+		return err
+	}
+	return attachDevices(dir, rules)
+}
