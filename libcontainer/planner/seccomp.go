@@ -19,17 +19,18 @@ func (c *compiler) seccompEarly() error {
 }
 
 // seccompLate loads the filter as the very last step before execve, so the
-// filter never constrains hull's own setup: only execve runs under it. The
-// fds are closed off first, as close_range may be missing from a profile.
+// filter never constrains hull's own setup: only execve runs under it.
 func (c *compiler) seccompLate() error {
 	if c.seccomp != nil && c.proc.NoNewPrivileges {
-		c.plan.Add("close hull's fds before the seccomp filter", protocol.OpCloseFds, []uint64{uint64(c.in.FirstPrivateFd)})
-		c.fdsClosed = true
 		c.addSeccomp()
 	}
 	return nil
 }
 
+// addSeccomp marks hull's fds close-on-exec first: profiles that predate
+// close_range(2) deny it, and nothing after the filter may need it.
 func (c *compiler) addSeccomp() {
+	c.plan.Add("close hull's fds before the seccomp filter", protocol.OpCloseFds, []uint64{uint64(c.in.FirstPrivateFd)})
+	c.fdsClosed = true
 	c.plan.Add("linux.seccomp: load the filter", protocol.OpSeccomp, []uint64{c.seccomp.Flags}, string(c.seccomp.BPF))
 }
