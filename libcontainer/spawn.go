@@ -44,6 +44,11 @@ func (p *initProcess) run() error {
 	defer child.Close()
 	// the init runs from a handle on our binary that cannot be written
 	// through, so /proc/<init>/exe never leads a container to the host's hull
+	// fds our caller leaked to us (a shim's socket, a terminal) must not
+	// reach the init: only stdio, the preserved fds and the ones we list
+	if err := unix.CloseRange(uint(3+p.preserved), ^uint(0), unix.CLOSE_RANGE_CLOEXEC); err != nil {
+		return fmt.Errorf("mark inherited fds close-on-exec: %w", err)
+	}
 	cmd, exe, err := p.start(planR, child)
 	if err != nil {
 		return err
@@ -89,9 +94,12 @@ func (p *initProcess) command(exe, planR, child *os.File) *exec.Cmd {
 	}
 	extra = append(extra, planR, child)
 	extra = append(extra, p.files...)
+	// the binary is passed like the other fds, at a number we choose: Go
+	// renumbers fds in the child and would clobber an unlisted one
+	extra = append(extra, exe)
 	first := 3 + p.preserved
 	return &exec.Cmd{
-		Path:       fmt.Sprintf("/proc/self/fd/%d", exe.Fd()),
+		Path:       fmt.Sprintf("/proc/self/fd/%d", 3+len(extra)-1),
 		Args:       []string{"hull", "init"},
 		Env:        []string{protocol.EnvPlanFd + "=" + strconv.Itoa(first), protocol.EnvSyncFd + "=" + strconv.Itoa(first+1)},
 		Stdin:      os.Stdin,

@@ -25,7 +25,7 @@ static int openat2_in_root(struct ctx *c, const char *path, int flags)
 {
 	struct open_how how = {
 		.flags = (uint64_t)(flags | O_CLOEXEC),
-		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
+		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS | c->resolve,
 	};
 	return (int)syscall(SYS_openat2, c->rootfd, path, &how, sizeof(how));
 }
@@ -184,7 +184,12 @@ void op_mount(struct ctx *c, struct op *o)
 	int t, m, old = -1;
 	char p[64];
 
+	if (mf & HULL_MOUNT_FLAG_NO_SYMLINKS)
+		c->resolve = RESOLVE_NO_SYMLINKS;
 	t = resolve_in_root(c, dest, create, 0755);
+	c->resolve = 0;
+	if (t < 0 && errno == ELOOP && (mf & HULL_MOUNT_FLAG_NO_SYMLINKS))
+		bail(c, 0, "%s must be mounted on an ordinary directory, not through a symlink", fstype);
 	if (t < 0)
 		bail(c, errno, "resolve %s in rootfs", dest);
 	if (mf & HULL_MOUNT_FLAG_BIND) {
@@ -252,6 +257,20 @@ void op_symlink(struct ctx *c, struct op *o)
 	if (symlinkat(o->strs[0], pfd, name) < 0 && errno != EEXIST)
 		bail(c, errno, "symlink %s -> %s", o->strs[1], o->strs[0]);
 	close(pfd);
+}
+
+/* op_chdir resolves the directory inside the root: a cwd of
+ * /proc/self/fd/N or a symlink swapped in by a racing process can never
+ * lead outside it (CVE-2024-21626). */
+void op_chdir(struct ctx *c, struct op *o)
+{
+	int fd = c->rootfd >= 0 ? resolve_in_root(c, o->strs[0], RESOLVE_NONE, 0) : -1;
+
+	if (c->rootfd < 0)
+		bail(c, EINVAL, "chdir %s: no root", o->strs[0]);
+	if (fd < 0 || fchdir(fd) < 0)
+		bail(c, errno, "chdir %s", o->strs[0]);
+	close(fd);
 }
 
 void op_mkdir_all(struct ctx *c, struct op *o)

@@ -311,10 +311,7 @@ static void run_op(struct ctx *c, struct op *o)
 			bail(c, errno, "prctl(PR_SET_NO_NEW_PRIVS)");
 		break;
 	case HULL_OP_SECCOMP: op_seccomp(c, o); break;
-	case HULL_OP_CHDIR:
-		if (chdir(o->strs[0]) < 0)
-			bail(c, errno, "chdir %s", o->strs[0]);
-		break;
+	case HULL_OP_CHDIR: op_chdir(c, o); break;
 	case HULL_OP_FIND_EXEC: op_find_exec(c, o); break;
 	case HULL_OP_READY: op_ready(c); break;
 	case HULL_OP_WAIT_START: op_wait_start(c, o); break;

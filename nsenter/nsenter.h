@@ -29,6 +29,7 @@ struct ctx {
 	char *state;      /* state JSON for hooks, from OP_SYNC(SYNC_STATE) */
 	size_t state_len;
 	int cur;          /* index of the op being run, for error reports */
+	uint64_t resolve; /* extra RESOLVE_* flags for resolve_in_root */
 };
 
 /* bail reports a failure of the current op (errno err, 0 for none) to the
@@ -50,6 +51,7 @@ void op_mount(struct ctx *c, struct op *o);
 void op_mknod(struct ctx *c, struct op *o);
 void op_symlink(struct ctx *c, struct op *o);
 void op_mkdir_all(struct ctx *c, struct op *o);
+void op_chdir(struct ctx *c, struct op *o);
 void op_pivot_root(struct ctx *c, struct op *o);
 void op_chroot(struct ctx *c, struct op *o);
 void op_mask_path(struct ctx *c, struct op *o);

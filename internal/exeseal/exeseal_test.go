@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"os"
+	"os/exec"
 	"testing"
 )
 
@@ -54,4 +55,23 @@ func TestSealedCopyIsReadOnly(t *testing.T) {
 	}
 	defer f.Close()
 	checkSealed(t, f)
+}
+
+// Both handles must be executable: that is what they are for.
+func TestHandlesExecute(t *testing.T) {
+	for name, open := range map[string]func() (*os.File, error){
+		"bind": func() (*os.File, error) { return roBind("/proc/self/exe") },
+		"copy": Copy,
+	} {
+		f, err := open()
+		if err != nil {
+			t.Fatal(name, err)
+		}
+		cmd := exec.Command(fmt.Sprintf("/proc/self/fd/%d", f.Fd()), "-test.run=^$")
+		out, err := cmd.CombinedOutput()
+		f.Close()
+		if err != nil {
+			t.Errorf("%s: exec: %v: %s", name, err, out)
+		}
+	}
 }

@@ -148,6 +148,9 @@ const (
 	MountFlagFile      = 2 // the destination is created as a file (bind of a non-directory)
 	MountFlagTmpcopyup = 4 // copy the destination's previous contents into the new tmpfs
 	MountFlagNoCreate  = 8 // the destination must already exist
+	// MountFlagNoSymlinks refuses a destination reached through any symlink
+	// (procfs and sysfs: CVE-2019-19921, CVE-2023-27561)
+	MountFlagNoSymlinks = 16
 )
 
 // SyncKind says what OpSync asks the parent to do.

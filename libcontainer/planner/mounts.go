@@ -70,6 +70,11 @@ func (c *compiler) mount(field string, m specs.Mount) error {
 		}
 		mflags |= protocol.MountFlagTmpcopyup
 	}
+	if m.Type == "proc" || m.Type == "sysfs" {
+		// a procfs reached through a symlink could land where the masks
+		// and read-only paths do not follow (CVE-2019-19921, CVE-2023-27561)
+		mflags |= protocol.MountFlagNoSymlinks
+	}
 	c.addMount(fmt.Sprintf("%s: mount %s on %s", field, m.Type, dest), mountOp{
 		opts: o, mflags: mflags, source: m.Source, dest: dest, fstype: m.Type, data: o.dataString(),
 	})
@@ -136,6 +141,6 @@ func (c *compiler) sysfsBind(field, dest string, o mountOptions) {
 	}
 	desc := fmt.Sprintf("%s: rbind /sys on %s (sysfs cannot be mounted without a network namespace)", field, dest)
 	c.addMount(desc, mountOp{
-		opts: o, mflags: protocol.MountFlagBind, source: "/sys", dest: dest, data: o.dataString(),
+		opts: o, mflags: protocol.MountFlagBind | protocol.MountFlagNoSymlinks, source: "/sys", dest: dest, data: o.dataString(),
 	})
 }

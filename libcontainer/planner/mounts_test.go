@@ -255,8 +255,9 @@ func TestCgroupHybrid(t *testing.T) {
 func TestSysfs(t *testing.T) {
 	const flags = unix.MS_NOSUID | unix.MS_NOEXEC | unix.MS_NODEV | unix.MS_RDONLY
 	const recAttrs = unix.MOUNT_ATTR_NOSUID | unix.MOUNT_ATTR_NOEXEC | unix.MOUNT_ATTR_NODEV | unix.MOUNT_ATTR_RDONLY
-	fresh := expectedOp{protocol.OpMount, mountInts(flags, 0, 0, 0, 0), []string{"sysfs", "/sys", "sysfs", ""}}
-	rbind := expectedOp{protocol.OpMount, mountInts(flags|unix.MS_BIND|unix.MS_REC, 0, recAttrs, 0, protocol.MountFlagBind),
+	// never through a symlink (CVE-2019-19921)
+	fresh := expectedOp{protocol.OpMount, mountInts(flags, 0, 0, 0, protocol.MountFlagNoSymlinks), []string{"sysfs", "/sys", "sysfs", ""}}
+	rbind := expectedOp{protocol.OpMount, mountInts(flags|unix.MS_BIND|unix.MS_REC, 0, recAttrs, 0, protocol.MountFlagBind|protocol.MountFlagNoSymlinks),
 		[]string{"/sys", "/sys", "", ""}}
 	tests := []struct {
 		name string
@@ -277,7 +278,7 @@ func TestSysfs(t *testing.T) {
 			ops, descs := planMounts(t, in, specs.Mount{Destination: "/sys", Type: "sysfs", Source: "sysfs",
 				Options: []string{"nosuid", "noexec", "nodev", "ro"}})
 			checkOps(t, ops, descs, []expectedOp{tt.want})
-			if tt.want.ints[4] != 0 && descs[0] != "mounts[0]: rbind /sys on /sys (sysfs cannot be mounted without a network namespace)" {
+			if tt.want.ints[4]&protocol.MountFlagBind != 0 && descs[0] != "mounts[0]: rbind /sys on /sys (sysfs cannot be mounted without a network namespace)" {
 				t.Errorf("desc = %q", descs[0])
 			}
 		})
