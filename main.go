@@ -28,6 +28,9 @@ const description = `hull runs containers from OCI bundles: a directory with a c
 root filesystem. Its commands and flags are runc's.`
 
 func main() {
+	// hull's commands are short and mostly wait on syscalls: one P keeps the
+	// Go scheduler from starting threads and handing work between them
+	runtime.GOMAXPROCS(1)
 	app := &cli.App{
 		Name:                   "hull",
 		Usage:                  usage,

@@ -57,10 +57,18 @@ func build() {
 		return
 	}
 	built = filepath.Join(buildDir, "hull")
-	cmd := exec.Command("go", "build", "-o", built, ".")
-	cmd.Dir = ".."
-	if out, err := cmd.CombinedOutput(); err != nil {
-		buildErr = fmt.Errorf("go build: %v\n%s", err, out)
+	// `hull bundle` runs hull-bundle from hull's directory
+	for _, pkg := range []string{".", "./cmd/hull-bundle"} {
+		out := filepath.Join(buildDir, filepath.Base(pkg))
+		if pkg == "." {
+			out = built
+		}
+		cmd := exec.Command("go", "build", "-o", out, pkg)
+		cmd.Dir = ".."
+		if b, err := cmd.CombinedOutput(); err != nil {
+			buildErr = fmt.Errorf("go build %s: %v\n%s", pkg, err, b)
+			return
+		}
 	}
 }
 

@@ -49,7 +49,7 @@ func (e *env) cveRootfs(name string) string {
 // any attack can start.
 func cveAddLibs(t *testing.T, rootfs, bin string) {
 	t.Helper()
-	out, err := exec.Command("ldd", bin).Output()
+	out, err := exec.Command("ldd", bin).CombinedOutput() // "not a dynamic executable" is on stderr
 	if err != nil {
 		if strings.Contains(string(out), "not a dynamic executable") {
 			return
