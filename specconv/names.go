@@ -28,7 +28,8 @@ var rlimits = map[string]int{
 	"RLIMIT_STACK":      unix.RLIMIT_STACK,
 }
 
-func rlimitResource(name string) (int, bool) {
+// RlimitResource maps an RLIMIT_* name to its setrlimit(2) resource number.
+func RlimitResource(name string) (int, bool) {
 	r, ok := rlimits[name]
 	return r, ok
 }

@@ -154,7 +154,7 @@ func checkRlimits(rlimits []specs.POSIXRlimit) error {
 	seen := make(map[string]int)
 	for i, r := range rlimits {
 		field := fmt.Sprintf("process.rlimits[%d]", i)
-		if _, ok := rlimitResource(r.Type); !ok {
+		if _, ok := RlimitResource(r.Type); !ok {
 			return invalid(field+".type", "unknown rlimit %q", r.Type)
 		}
 		if j, dup := seen[r.Type]; dup {

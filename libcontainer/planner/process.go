@@ -4,40 +4,20 @@ import (
 	"fmt"
 
 	"github.com/hull-oci/hull/internal/protocol"
-	"golang.org/x/sys/unix"
+	"github.com/hull-oci/hull/specconv"
 )
 
 // defaultPath is searched for args[0] when process.env has no PATH, as runc does.
 const defaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
-// rlimitResources maps process.rlimits[].type to the resource numbers.
-var rlimitResources = map[string]uint64{
-	"RLIMIT_AS":         unix.RLIMIT_AS,
-	"RLIMIT_CORE":       unix.RLIMIT_CORE,
-	"RLIMIT_CPU":        unix.RLIMIT_CPU,
-	"RLIMIT_DATA":       unix.RLIMIT_DATA,
-	"RLIMIT_FSIZE":      unix.RLIMIT_FSIZE,
-	"RLIMIT_LOCKS":      unix.RLIMIT_LOCKS,
-	"RLIMIT_MEMLOCK":    unix.RLIMIT_MEMLOCK,
-	"RLIMIT_MSGQUEUE":   unix.RLIMIT_MSGQUEUE,
-	"RLIMIT_NICE":       unix.RLIMIT_NICE,
-	"RLIMIT_NOFILE":     unix.RLIMIT_NOFILE,
-	"RLIMIT_NPROC":      unix.RLIMIT_NPROC,
-	"RLIMIT_RSS":        unix.RLIMIT_RSS,
-	"RLIMIT_RTPRIO":     unix.RLIMIT_RTPRIO,
-	"RLIMIT_RTTIME":     unix.RLIMIT_RTTIME,
-	"RLIMIT_SIGPENDING": unix.RLIMIT_SIGPENDING,
-	"RLIMIT_STACK":      unix.RLIMIT_STACK,
-}
-
 // rlimits sets each process.rlimits entry.
 func (c *compiler) rlimits() error {
 	for i, r := range c.proc.Rlimits {
-		res, ok := rlimitResources[r.Type]
+		res, ok := specconv.RlimitResource(r.Type)
 		if !ok {
 			return fmt.Errorf("process.rlimits[%d].type: unknown rlimit %q", i, r.Type)
 		}
-		c.plan.Add(fmt.Sprintf("process.rlimits[%d] (%s)", i, r.Type), protocol.OpRlimit, []uint64{res, r.Soft, r.Hard})
+		c.plan.Add(fmt.Sprintf("process.rlimits[%d] (%s)", i, r.Type), protocol.OpRlimit, []uint64{uint64(res), r.Soft, r.Hard})
 	}
 	return nil
 }
