@@ -301,6 +301,11 @@ func TestKillStoppedFails(t *testing.T) {
 	if r := c.kill("KILL"); r.code == 0 {
 		t.Fatalf("%s\nwant a failure: the container is stopped", r)
 	}
+	// but kill --all succeeds: containerd's shim sends it after the init
+	// exited, to reach orphans, and runc exits 0 there
+	if r := c.kill("--all", "KILL"); r.code != 0 {
+		t.Fatalf("%s\nwant kill --all of a stopped container to succeed", r)
+	}
 }
 
 // kill --all reaches processes that outlive the init. Without a pid

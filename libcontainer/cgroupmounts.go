@@ -15,6 +15,10 @@ const cgroupRoot = "/sys/fs/cgroup"
 // hierarchies the container sees: one per distinct directory in the
 // manager's paths (co-mounted controllers share one).
 func cgroupHierarchies(m cgroups.Manager) []planner.CgroupHierarchy {
+	return hierarchiesOf(m)
+}
+
+func hierarchiesOf(m interface{ Paths() map[string]string }) []planner.CgroupHierarchy {
 	byDir := map[string][]string{}
 	for ctrl, dir := range m.Paths() {
 		byDir[dir] = append(byDir[dir], ctrl)

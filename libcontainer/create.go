@@ -113,8 +113,13 @@ func userName(uid int) string {
 	if err != nil {
 		return ""
 	}
+	return passwdName(string(b), uid)
+}
+
+// passwdName finds uid's name in the text of an /etc/passwd.
+func passwdName(passwd string, uid int) string {
 	want := strconv.Itoa(uid)
-	for _, line := range strings.Split(string(b), "\n") {
+	for _, line := range strings.Split(passwd, "\n") {
 		if f := strings.SplitN(line, ":", 4); len(f) == 4 && f[2] == want {
 			return f[0]
 		}

@@ -75,9 +75,8 @@ func (c *Container) signalAll(sig unix.Signal) error {
 	if err != nil {
 		return err
 	}
-	if len(pids) == 0 && c.Status() == Stopped {
-		return fmt.Errorf("container %q: %w", c.ID, ErrNotRunning)
-	}
+	// nothing left is fine: containerd's shim sends kill --all after the
+	// init exited, to catch orphans of a shared pid namespace (runc: exit 0)
 	for _, pid := range pids {
 		if err := unix.Kill(pid, sig); err != nil && !errors.Is(err, unix.ESRCH) {
 			return fmt.Errorf("kill %d: %w", pid, err)
