@@ -30,8 +30,9 @@ generate:
 	$(GO) generate ./...
 
 # everything CI runs: unit, integration (cgroup v1/hybrid here), the same
-# cgroup tests on a pure cgroup v2 kernel in a VM, and the OCI conformance suite
-test: unit integration cgroup2 conformance
+# cgroup tests on a pure cgroup v2 kernel in a VM, the OCI conformance suite,
+# and containerd, podman and docker running containers through hull
+test: unit integration cgroup2 conformance engines
 
 unit: deps
 	$(GO) vet ./...
