@@ -119,12 +119,15 @@ func Compile(in *Input) (*Result, error) {
 		c.hostname,
 		c.rlimits,
 		c.processAttrs, // personality, scheduler, I/O priority
+		// as root and before any filter, like runc: the cwd is resolved
+		// inside the root with openat2 and entered with fchdir, which an
+		// older seccomp profile may deny
+		c.chdir,
 		c.seccompEarly, // without no_new_privs only
 		c.umask,
 		c.dropBounding, // needs CAP_SETPCAP: before the user switch
 		c.setUser,
 		c.capabilities,
-		c.chdir,
 		c.noNewPrivs,
 		c.findExec,
 		c.readyAndWait,

@@ -27,8 +27,8 @@ func TestCompileExampleSequence(t *testing.T) {
 	want = append(want, repeat(protocol.OpReadonlyPath, 2)...)
 	want = append(want, repeat(protocol.OpMaskPath, 2)...)
 	want = append(want, protocol.OpPivotRoot)
-	want = append(want, protocol.OpSethostname, protocol.OpRlimit, protocol.OpDropBounding, protocol.OpSetUser,
-		protocol.OpCapabilities, protocol.OpChdir, protocol.OpNoNewPrivs, protocol.OpFindExec,
+	want = append(want, protocol.OpSethostname, protocol.OpRlimit, protocol.OpChdir, protocol.OpDropBounding, protocol.OpSetUser,
+		protocol.OpCapabilities, protocol.OpNoNewPrivs, protocol.OpFindExec,
 		protocol.OpReady, protocol.OpWaitStart, protocol.OpExec)
 	if got := opCodes(res.Plan); !reflect.DeepEqual(got, want) {
 		t.Fatalf("op sequence:\n got %v\nwant %v", got, want)

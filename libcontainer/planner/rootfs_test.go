@@ -96,8 +96,10 @@ func TestCwdCreatedBeforeRootSwitch(t *testing.T) {
 	checkOp(t, desc, op, []uint64{0o755}, "/work/dir")
 	op, desc = onlyOp(t, p, protocol.OpChdir)
 	checkOp(t, desc, op, nil, "/work/dir")
+	// the chdir runs as root, before the user switch and any seccomp filter
 	if indexOf(p, protocol.OpMkdirAll) > indexOf(p, protocol.OpPivotRoot) ||
-		indexOf(p, protocol.OpChdir) < indexOf(p, protocol.OpSetUser) {
+		indexOf(p, protocol.OpChdir) < indexOf(p, protocol.OpPivotRoot) ||
+		indexOf(p, protocol.OpChdir) > indexOf(p, protocol.OpSetUser) {
 		t.Errorf("cwd ops out of order: %v", opCodes(p))
 	}
 }
