@@ -38,6 +38,7 @@ type Container struct {
 	store *state.Store
 	ID    string
 	State *state.State
+	spec  *specs.Spec // config.json, once read (run reuses the one it created with)
 }
 
 // Load opens an existing container. A state directory without a readable
@@ -130,7 +131,14 @@ func (c *Container) OCIState() *OCIState {
 
 // Config returns the config.json the container was created with.
 func (c *Container) Config() (*specs.Spec, error) {
-	return c.store.LoadConfig(c.ID)
+	if c.spec == nil {
+		spec, err := c.store.LoadConfig(c.ID)
+		if err != nil {
+			return nil, err
+		}
+		c.spec = spec
+	}
+	return c.spec, nil
 }
 
 // configErr marks an error about config.json as such for the user.

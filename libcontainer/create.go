@@ -43,7 +43,7 @@ func Create(store *state.Store, o *CreateOpts) (c *Container, err error) {
 	if err := store.Create(o.ID); err != nil {
 		return nil, err
 	}
-	c = &Container{store: store, ID: o.ID, State: newState(o)}
+	c = &Container{store: store, ID: o.ID, State: newState(o), spec: o.Spec}
 	var cg cgroups.Manager
 	defer func() {
 		if err != nil {

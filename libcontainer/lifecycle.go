@@ -39,7 +39,7 @@ func (c *Container) Start() error {
 	if err := os.Remove(fifo); err != nil {
 		return err
 	}
-	spec, err := c.store.LoadConfig(c.ID)
+	spec, err := c.Config()
 	if err == nil && spec.Hooks != nil {
 		if err := hooks.RunAllContinue("poststart", spec.Hooks.Poststart, c.stateJSON(Running)); err != nil {
 			logrus.Warn(err)
@@ -109,7 +109,7 @@ func (c *Container) Delete(force bool) error {
 		killCgroup(m)
 		errs = append(errs, m.Destroy())
 	}
-	if spec, err := c.store.LoadConfig(c.ID); err == nil && spec.Hooks != nil {
+	if spec, err := c.Config(); err == nil && spec.Hooks != nil {
 		if err := hooks.RunAllContinue("poststop", spec.Hooks.Poststop, c.stateJSON(Stopped)); err != nil {
 			logrus.Warn(err)
 		}
