@@ -147,6 +147,10 @@ func (p *initProcess) drive(cmd *exec.Cmd, planW, sock *os.File) error {
 					return err
 				}
 			}
+			// the intermediate holds the init back until the limits are set
+			if err := p.send(sock, protocol.Msg{Type: protocol.MsgContinue}); err != nil {
+				return err
+			}
 		case protocol.MsgSync:
 			if err := p.sync(protocol.SyncKind(m.Val), sock); err != nil {
 				return err
@@ -159,6 +163,13 @@ func (p *initProcess) drive(cmd *exec.Cmd, planW, sock *os.File) error {
 			return fmt.Errorf("unexpected init message type %d", m.Type)
 		}
 	}
+}
+
+func (p *initProcess) send(sock *os.File, m protocol.Msg) error {
+	if _, err := sock.Write(m.Marshal()); err != nil {
+		return fmt.Errorf("write to init: %w", err)
+	}
+	return nil
 }
 
 func (p *initProcess) sync(kind protocol.SyncKind, sock *os.File) error {

@@ -188,8 +188,9 @@ static void write_idmaps(struct ctx *c, pid_t pid, struct op *o)
 
 /* op_clone forks the container init. CLONE_PARENT makes it a child of the Go
  * parent (so `run` can wait for it); this process writes the id maps, reports
- * the pid, then lets the child go on and exits. The child waits for that, so
- * MsgPid always reaches the parent before any message of the child. */
+ * the pid, waits for the parent's MsgContinue (cgroup limits set), then lets
+ * the child go on and exits. The child waits for that, so MsgPid always
+ * reaches the parent before any message of the child. */
 static void op_clone(struct ctx *c, struct op *o)
 {
 	unsigned long flags = (unsigned long)o->ints[0];
@@ -203,9 +204,14 @@ static void op_clone(struct ctx *c, struct op *o)
 	if (pid < 0)
 		bail(c, errno, "clone");
 	if (pid > 0) {
+		char buf[HULL_MSG_HEADER_SIZE];
 		close(gate[0]);
 		write_idmaps(c, pid, o);
 		send_msg(c->syncfd, HULL_MSG_PID, c->cur, 0, pid, NULL, 0);
+		/* the parent sets the cgroup limits (device rules first of all)
+		 * before the init may touch anything they govern */
+		if (recv(c->syncfd, buf, sizeof(buf), 0) < HULL_MSG_HEADER_SIZE)
+			_exit(1);
 		if (write(gate[1], "x", 1) != 1)
 			_exit(1);
 		_exit(0);

@@ -12,7 +12,9 @@
 //	                                     run pre-clone ops (setns, timens)
 //	                                     clone(new namespaces)
 //	                                        intermediate: write id maps,
-//	                                <-      MsgPid{Val: child pid}, exit
+//	                                <-      MsgPid{Val: child pid}
+//	set cgroup limits (devices...)
+//	MsgContinue                     ->      release the child, exit
 //	                                     child runs the remaining ops
 //	                                <-   MsgSync{Val: SyncHooks} (if planned)
 //	run prestart/createRuntime hooks
