@@ -145,5 +145,3 @@ func (c *Container) Config() (*specs.Spec, error) {
 func configErr(err error) error {
 	return fmt.Errorf("config.json: %w", err)
 }
-
-var errNotifyUnsupported = errors.New("linux.seccomp: SCMP_ACT_NOTIFY is not supported by hull yet")

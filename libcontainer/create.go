@@ -142,9 +142,12 @@ func (c *Container) spawn(o *CreateOpts, cg cgroups.Manager) error {
 	}
 	defer fifo.Close()
 	first := 3 + o.PreserveFds
-	filter, err := compileSeccomp(o.Spec.Linux)
+	filter, agent, err := compileSeccomp(o.Spec.Linux, first+4)
 	if err != nil {
 		return err
+	}
+	if agent != nil {
+		defer agent.Close()
 	}
 	res, err := planner.Compile(&planner.Input{
 		Seccomp:        filter,
@@ -167,15 +170,16 @@ func (c *Container) spawn(o *CreateOpts, cg cgroups.Manager) error {
 		logrus.Warn(w)
 	}
 	init := &initProcess{
-		plan:      res.Plan,
-		preserved: o.PreserveFds,
-		files:     optional(fifo, o.Console),
-		cg:        cg,
-		create:    true,
-		resources: resources(o.Spec),
-		onPid:     c.setPid,
-		onHooks:   func() error { return c.runCreateHooks(o.Spec) },
-		state:     func() []byte { return c.stateJSON(Created) },
+		plan:       res.Plan,
+		preserved:  o.PreserveFds,
+		files:      optional(fifo, o.Console, agent),
+		cg:         cg,
+		create:     true,
+		resources:  resources(o.Spec),
+		onPid:      c.setPid,
+		onHooks:    func() error { return c.runCreateHooks(o.Spec) },
+		state:      func() []byte { return c.stateJSON(Created) },
+		agentState: func() []byte { return c.agentState(Creating) },
 	}
 	return init.run()
 }

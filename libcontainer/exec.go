@@ -43,9 +43,12 @@ func (c *Container) Exec(o *ExecOpts) (int, error) {
 	}
 	defer root.Close()
 	first := 3 + o.PreserveFds
-	filter, err := compileSeccomp(spec.Linux)
+	filter, agent, err := compileSeccomp(spec.Linux, first+4)
 	if err != nil {
 		return 0, err
+	}
+	if agent != nil {
+		defer agent.Close()
 	}
 	res, err := planner.CompileExec(&planner.ExecInput{
 		Seccomp: filter,
@@ -64,9 +67,10 @@ func (c *Container) Exec(o *ExecOpts) (int, error) {
 	}
 	var pid int
 	p := &initProcess{
-		plan: res.Plan, preserved: o.PreserveFds, files: optional(root, o.Console), cg: cg,
-		onPid:   func(p int) error { pid = p; return nil },
-		onHooks: func() error { return errors.New("exec: unexpected hooks request") },
+		plan: res.Plan, preserved: o.PreserveFds, files: optional(root, o.Console, agent), cg: cg,
+		agentState: func() []byte { return c.agentState(Running) },
+		onPid:      func(p int) error { pid = p; return nil },
+		onHooks:    func() error { return errors.New("exec: unexpected hooks request") },
 	}
 	if err := p.run(); err != nil {
 		if pid != 0 {

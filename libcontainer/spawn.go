@@ -18,15 +18,16 @@ import (
 // initProcess runs `hull init` (the C stage) and follows the conversation
 // drawn in internal/protocol.
 type initProcess struct {
-	plan      *protocol.Plan
-	preserved int        // fds 3..3+preserved-1 are handed to the container as they are
-	files     []*os.File // after the plan and sync fds: the exec fifo (or exec's root), the console socket
-	cg        cgroups.Manager
-	onPid     func(pid int) error
-	onHooks   func() error
-	state     func() []byte // state JSON for hooks the init runs itself
-	create    bool          // an init (not an exec): apply resources once it exists
-	resources *specs.LinuxResources
+	plan       *protocol.Plan
+	preserved  int        // fds 3..3+preserved-1 are handed to the container as they are
+	files      []*os.File // after the plan and sync fds: the exec fifo (or exec's root), the console socket
+	cg         cgroups.Manager
+	onPid      func(pid int) error
+	onHooks    func() error
+	state      func() []byte // state JSON for hooks the init runs itself
+	agentState func() []byte // ContainerProcessState for a seccomp agent
+	create     bool          // an init (not an exec): apply resources once it exists
+	resources  *specs.LinuxResources
 }
 
 func (p *initProcess) run() error {
@@ -181,6 +182,8 @@ func (p *initProcess) sync(kind protocol.SyncKind, sock *os.File) error {
 		}
 	case kind == protocol.SyncState && p.state != nil:
 		reply.Data = p.state()
+	case kind == protocol.SyncSeccomp && p.agentState != nil:
+		reply.Data = p.agentState()
 		if len(reply.Data)+protocol.MsgHeaderSize > protocol.MsgMaxSize {
 			return fmt.Errorf("state JSON for hooks is %d bytes, more than %d", len(reply.Data), protocol.MsgMaxSize)
 		}

@@ -14,10 +14,10 @@
 #include <termios.h>
 #include <unistd.h>
 
-static void send_fd(struct ctx *c, int sock, int fd)
+void send_fd(struct ctx *c, int sock, int fd, const char *data, size_t len)
 {
-	char data = 'c', cbuf[CMSG_SPACE(sizeof(int))];
-	struct iovec iov = { .iov_base = &data, .iov_len = 1 };
+	char cbuf[CMSG_SPACE(sizeof(int))];
+	struct iovec iov = { .iov_base = (void *)data, .iov_len = len };
 	struct msghdr msg = {
 		.msg_iov = &iov, .msg_iovlen = 1,
 		.msg_control = cbuf, .msg_controllen = sizeof(cbuf),
@@ -30,7 +30,7 @@ static void send_fd(struct ctx *c, int sock, int fd)
 	cm->cmsg_len = CMSG_LEN(sizeof(int));
 	memcpy(CMSG_DATA(cm), &fd, sizeof(int));
 	if (sendmsg(sock, &msg, MSG_NOSIGNAL) < 0)
-		bail(c, errno, "send the pty master over the console socket");
+		bail(c, errno, "send an fd over a unix socket");
 }
 
 static int open_in_root(struct ctx *c, const char *path, int flags)
@@ -74,7 +74,7 @@ void op_console(struct ctx *c, struct op *o)
 		bail(c, errno, "set the console size");
 	if (o->nints > 3 && o->ints[3])
 		bind_console(c, slave);
-	send_fd(c, sock, master);
+	send_fd(c, sock, master, "c", 1);
 
 	close(master);
 	close(sock);

@@ -100,8 +100,18 @@ void op_seccomp(struct ctx *c, struct op *o)
 		.filter = (struct sock_filter *)o->strs[0],
 	};
 
-	if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, (unsigned int)o->ints[0], &prog) < 0)
+	long r = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, (unsigned int)o->ints[0], &prog);
+	int agent = o->nints > 1 ? (int)o->ints[1] : 0;
+
+	if (r < 0)
 		bail(c, errno, "load seccomp filter");
+	if (agent > 0) { /* r is the listener fd (SECCOMP_FILTER_FLAG_NEW_LISTENER) */
+		if (!c->agent_state)
+			bail(c, EINVAL, "no state for the seccomp agent");
+		send_fd(c, agent, (int)r, c->agent_state, c->agent_state_len);
+		close((int)r);
+		close(agent);
+	}
 }
 
 static int executable(const char *path)

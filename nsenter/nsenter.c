@@ -245,12 +245,14 @@ static void op_sync(struct ctx *c, struct op *o)
 	if (type != HULL_MSG_CONTINUE)
 		_exit(1);
 	if (n > HULL_MSG_HEADER_SIZE) {
-		free(c->state);
-		c->state_len = (size_t)n - HULL_MSG_HEADER_SIZE;
-		c->state = malloc(c->state_len);
-		if (!c->state)
+		char **dst = o->ints[0] == HULL_SYNC_SECCOMP ? &c->agent_state : &c->state;
+		size_t *dlen = o->ints[0] == HULL_SYNC_SECCOMP ? &c->agent_state_len : &c->state_len;
+		free(*dst);
+		*dlen = (size_t)n - HULL_MSG_HEADER_SIZE;
+		*dst = malloc(*dlen);
+		if (!*dst)
 			bail(c, ENOMEM, "store state");
-		memcpy(c->state, buf + HULL_MSG_HEADER_SIZE, c->state_len);
+		memcpy(*dst, buf + HULL_MSG_HEADER_SIZE, *dlen);
 	}
 }
 

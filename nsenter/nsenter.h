@@ -28,6 +28,8 @@ struct ctx {
 	char *exec_path;  /* resolved by OP_FIND_EXEC */
 	char *state;      /* state JSON for hooks, from OP_SYNC(SYNC_STATE) */
 	size_t state_len;
+	char *agent_state; /* ContainerProcessState for the seccomp agent (SYNC_SECCOMP) */
+	size_t agent_state_len;
 	int cur;          /* index of the op being run, for error reports */
 	uint64_t resolve; /* extra RESOLVE_* flags for resolve_in_root */
 };
@@ -68,6 +70,7 @@ void op_exec(struct ctx *c, struct op *o) __attribute__((noreturn));
 void op_seccomp(struct ctx *c, struct op *o);
 void close_fds_from(struct ctx *c, unsigned int first);
 void op_console(struct ctx *c, struct op *o);
+void send_fd(struct ctx *c, int sock, int fd, const char *data, size_t len);
 void op_hook(struct ctx *c, struct op *o);
 void op_scheduler(struct ctx *c, struct op *o);
 void op_cpu_affinity(struct ctx *c, struct op *o);

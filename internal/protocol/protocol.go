@@ -99,7 +99,10 @@ const (
 	OpCapabilities Op = 23
 	// OpNoNewPrivs sets PR_SET_NO_NEW_PRIVS.
 	OpNoNewPrivs Op = 24
-	// OpSeccomp loads a BPF filter compiled by the parent. ints: [SECCOMP_FILTER_FLAG_*]; strs: [struct sock_filter array].
+	// OpSeccomp loads a BPF filter compiled by the parent. With an agent socket
+	// fd (SCMP_ACT_NOTIFY), the listener fd goes to the agent with the
+	// process state JSON got by OpSync(SyncSeccomp), as the runtime spec says.
+	// ints: [SECCOMP_FILTER_FLAG_*, agent socket fd or 0]; strs: [struct sock_filter array].
 	OpSeccomp Op = 25
 	// OpChdir changes the working directory. strs: [dir].
 	OpChdir Op = 26
@@ -164,6 +167,8 @@ const (
 	SyncHooks SyncKind = 1
 	// SyncState: send the state JSON (in MsgContinue's data) for hooks run by the init.
 	SyncState SyncKind = 2
+	// SyncSeccomp: send the ContainerProcessState JSON for the seccomp agent.
+	SyncSeccomp SyncKind = 3
 )
 
 // MsgType is the type of one message on the init socket.

@@ -115,6 +115,7 @@ func Compile(in *Input) (*Result, error) {
 		c.keyring,
 		c.hostProcWrites, // oom_score_adj, sysctls through the host's /proc
 		c.hookState,      // the state JSON for hooks run inside the container
+		c.agentState,     // the state for a seccomp agent (SCMP_ACT_NOTIFY)
 		c.rootfs,         // mounts, devices, hooks sync, root switch, ro/masked paths
 		c.hostname,
 		c.rlimits,

@@ -41,6 +41,7 @@ func CompileExec(in *ExecInput) (*Result, error) {
 		func() error { return c.cpuAffinity(false) },
 		c.joinContainer,
 		c.forkIntoPidNamespace,
+		c.agentState,
 		c.enterRoot,
 		c.execConsole,
 		c.rlimits,

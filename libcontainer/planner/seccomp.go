@@ -6,6 +6,19 @@ import "github.com/hull-oci/hull/internal/protocol"
 type Seccomp struct {
 	BPF   []byte // struct sock_filter array
 	Flags uint64 // SECCOMP_FILTER_FLAG_*
+	// AgentFd is the fd (in the init) of the connection to linux.seccomp.listenerPath
+	// that receives the listener fd of a filter with SCMP_ACT_NOTIFY rules; 0 for none.
+	AgentFd int
+}
+
+// agentState fetches, while the init socket is still open, the process
+// state the seccomp agent receives with the listener fd.
+func (c *compiler) agentState() error {
+	if c.seccomp != nil && c.seccomp.AgentFd != 0 {
+		c.plan.Add("linux.seccomp.listenerPath: get the state for the seccomp agent", protocol.OpSync,
+			[]uint64{uint64(protocol.SyncSeccomp)})
+	}
+	return nil
 }
 
 // seccompEarly loads the filter before the user switch when the process may
@@ -32,5 +45,5 @@ func (c *compiler) seccompLate() error {
 func (c *compiler) addSeccomp() {
 	c.plan.Add("close hull's fds before the seccomp filter", protocol.OpCloseFds, []uint64{uint64(c.in.FirstPrivateFd)})
 	c.fdsClosed = true
-	c.plan.Add("linux.seccomp: load the filter", protocol.OpSeccomp, []uint64{c.seccomp.Flags}, string(c.seccomp.BPF))
+	c.plan.Add("linux.seccomp: load the filter", protocol.OpSeccomp, []uint64{c.seccomp.Flags, uint64(c.seccomp.AgentFd)}, string(c.seccomp.BPF))
 }

@@ -3,7 +3,6 @@ package seccomp
 import (
 	"sort"
 
-	specs "github.com/opencontainers/runtime-spec/specs-go"
 	libseccomp "github.com/seccomp/libseccomp-golang"
 )
 
@@ -18,9 +17,6 @@ func HostFeatures() Features {
 	var f Features
 	api, _ := libseccomp.GetAPI()
 	for name, act := range actions {
-		if name == specs.ActNotify {
-			continue // the init cannot hand the listener fd over yet
-		}
 		if need, ok := actionAPI[act]; !ok || api >= need {
 			f.Actions = append(f.Actions, string(name))
 		}
