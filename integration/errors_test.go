@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 )
@@ -119,4 +120,28 @@ func TestInvalidIDs(t *testing.T) {
 			}
 		})
 	}
+}
+
+// A limit the kernel refuses fails create once the init exists (the
+// parent sets limits while the intermediate waits): create must return
+// promptly with the cgroup file named, and leave nothing behind.
+func TestCreateFailsOnBadLimit(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	c := e.newCtr("true")
+	c.Spec.Linux.Resources = &specs.LinuxResources{
+		HugepageLimits: []specs.LinuxHugepageLimit{{Pagesize: "3MB", Limit: 1 << 20}},
+	}
+	start := time.Now()
+	r := c.create()
+	if r.code == 0 {
+		t.Fatalf("%s\nwant a failure: there are no 3MB huge pages", r)
+	}
+	if d := time.Since(start); d > 10*time.Second {
+		t.Errorf("create took %v to fail", d)
+	}
+	if isHull && !strings.Contains(r.stderr, "hugetlb") {
+		t.Errorf("error does not name the hugetlb file: %q", r.stderr)
+	}
+	e.assertNoTrace(c.ID)
 }

@@ -58,6 +58,12 @@ func (p *initProcess) run() error {
 	planR.Close()
 	child.Close()
 	err = p.drive(cmd, planW, parent)
+	if err != nil {
+		// the intermediate may be waiting for our MsgContinue: it must not
+		// keep us in Wait (the caller kills the init itself)
+		_ = cmd.Process.Kill()
+	}
+	parent.Close()
 	if werr := cmd.Wait(); err == nil && werr != nil {
 		err = fmt.Errorf("init: %w", werr)
 	}
