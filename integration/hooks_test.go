@@ -159,6 +159,8 @@ func TestHookTimeout(t *testing.T) {
 
 // A `create` killed with SIGKILL while it waits for a hook leaves a
 // half-made container; delete --force must remove all of it.
+// runc 1.1.5 fails this (a runc bug): it had not written state.json yet, so
+// delete --force removes only the state dir and leaks the cgroups.
 func TestDeleteForceAfterKilledCreate(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)

@@ -402,7 +402,8 @@ func TestCreateSameIDTwice(t *testing.T) {
 }
 
 // Of concurrent creates of one id exactly one wins; the losers must not
-// damage the winner.
+// damage the winner. runc 1.1.5 fails this some of the time (a runc bug): its
+// id reservation is not atomic, and losers leave init processes and cgroups.
 func TestCreateConcurrentSameID(t *testing.T) {
 	t.Parallel()
 	const n = 16
