@@ -26,7 +26,7 @@ var controllers = []controller{
 	{"cpuset", "cpu", cpusetWanted, setCpuset},
 	{"cpu", "cpu", cpuWanted, setCPU},
 	{"memory", "memory", memoryWanted, setMemory},
-	{"pids", "pids", pidsWanted, setPids},
+	{"pids", "pids", fscommon.PidsWanted, fscommon.SetPids},
 	{"blkio", "blockIO", blkioWanted, setBlkio},
 	{"hugetlb", "hugepageLimits", hugetlbWanted, setHugetlb},
 	{"net_cls", "network.classID", netClsWanted, setNetCls},

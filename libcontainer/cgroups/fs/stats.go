@@ -16,7 +16,7 @@ var statReaders = []struct {
 	{"cpuacct", cpuacctStats},
 	{"cpuset", cpusetStats},
 	{"memory", memoryStats},
-	{"pids", pidsStats},
+	{"pids", fscommon.PidsStats},
 	{"blkio", blkioStats},
 	{"hugetlb", hugetlbStats},
 }

@@ -1,7 +1,6 @@
 package fs2
 
 import (
-	"math"
 	"os"
 	"strings"
 
@@ -42,28 +41,6 @@ func cpusetStats(dir string, s *stats.Stats) error {
 		if *f.v, err = fscommon.ParseList(text); err != nil {
 			return err
 		}
-	}
-	return nil
-}
-
-func pidsWanted(r *specs.LinuxResources) bool {
-	return r.Pids != nil && r.Pids.Limit != nil
-}
-
-func setPids(dir string, r *specs.LinuxResources) error {
-	return fscommon.WriteFile(dir, "pids.max", fscommon.PidsMax(*r.Pids.Limit))
-}
-
-func pidsStats(dir string, s *stats.Stats) error {
-	var err error
-	if s.Pids.Current, err = fscommon.ReadUint(dir, "pids.current"); err != nil {
-		return err
-	}
-	if s.Pids.Limit, err = fscommon.ReadUint(dir, "pids.max"); err != nil {
-		return err
-	}
-	if s.Pids.Limit == math.MaxUint64 {
-		s.Pids.Limit = 0 // runc reports no limit as 0
 	}
 	return nil
 }

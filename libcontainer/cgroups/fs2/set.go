@@ -29,7 +29,7 @@ var setters = []setter{
 	{"cpu", cpusetWanted, setCpuset},
 	{"cpu", cpuWanted, setCPU},
 	{"memory", memoryWanted, setMemory},
-	{"pids", pidsWanted, setPids},
+	{"pids", fscommon.PidsWanted, fscommon.SetPids},
 	{"blockIO", ioWanted, setIO},
 	{"hugepageLimits", hugetlbWanted, setHugetlb},
 	{"rdma", rdmaWanted, setRdma},

@@ -18,7 +18,7 @@ var statReaders = []struct {
 	{"cpu", cpuStats},
 	{"cpuset", cpusetStats},
 	{"memory", memoryStats},
-	{"pids", pidsStats},
+	{"pids", fscommon.PidsStats},
 	{"io", ioStats},
 	{"hugetlb", hugetlbStats},
 }
