@@ -29,6 +29,7 @@ var eventsCommand = &cli.Command{
 		&cli.BoolFlag{Name: "stats", Usage: "print the usage once and exit"},
 	},
 	Action: func(ctx *cli.Context) error {
+		longRunning()
 		if err := checkArgs(ctx, 1, 1); err != nil {
 			return err
 		}

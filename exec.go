@@ -58,8 +58,7 @@ func runExec(ctx *cli.Context, c *libcontainer.Container, p *specs.Process) erro
 	detach := ctx.Bool("detach")
 	sigs := make(chan os.Signal, 64)
 	if !detach {
-		signal.Notify(sigs)
-		defer signal.Stop(sigs)
+		signal.Notify(sigs, forwarded...)
 	}
 	opts := &libcontainer.ExecOpts{Process: p, PreserveFds: ctx.Int("preserve-fds"), IgnorePaused: ctx.Bool("ignore-paused")}
 	var local *os.File

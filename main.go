@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"runtime"
+	"runtime/debug"
 	"strings"
 
 	_ "github.com/hull-oci/hull/nsenter" // the C init stage runs before main when started as `hull init`
@@ -31,6 +32,9 @@ func main() {
 	// hull's commands are short and mostly wait on syscalls: one P keeps the
 	// Go scheduler from starting threads and handing work between them
 	runtime.GOMAXPROCS(1)
+	// most commands are short-lived: their heap never grows enough to be
+	// worth collecting; the long-running ones call longRunning()
+	debug.SetGCPercent(-1)
 	app := &cli.App{
 		Name:                   "hull",
 		Usage:                  usage,
@@ -115,4 +119,10 @@ func fatal(err error) {
 	}
 	fmt.Fprintln(os.Stderr, "hull: "+msg)
 	os.Exit(1)
+}
+
+// longRunning turns the garbage collector back on for commands that run as
+// long as a container (a foreground run or exec, events).
+func longRunning() {
+	debug.SetGCPercent(100)
 }

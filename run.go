@@ -27,8 +27,7 @@ var runCommand = &cli.Command{
 		// subscribe before the container starts so no signal is missed
 		sigs := make(chan os.Signal, 64)
 		if !ctx.Bool("detach") {
-			signal.Notify(sigs)
-			defer signal.Stop(sigs)
+			signal.Notify(sigs, forwarded...)
 		}
 		opts, err := createOpts(ctx)
 		if err != nil {
@@ -74,9 +73,17 @@ var runCommand = &cli.Command{
 	},
 }
 
+// forwarded are the signals a foreground run or exec passes on. Naming
+// them (rather than all) spares the Go runtime a handler for every signal.
+var forwarded = []os.Signal{
+	unix.SIGHUP, unix.SIGINT, unix.SIGQUIT, unix.SIGTERM, unix.SIGUSR1, unix.SIGUSR2,
+	unix.SIGWINCH, unix.SIGCONT, unix.SIGALRM, unix.SIGPWR, unix.SIGTSTP, unix.SIGTTIN, unix.SIGTTOU,
+}
+
 // waitForward waits for the container init (our direct child: the C stage
 // clones it with CLONE_PARENT) and forwards every signal we get to it.
 func waitForward(pid int, sigs chan os.Signal) int {
+	longRunning()
 	done := make(chan unix.WaitStatus, 1)
 	go func() {
 		var ws unix.WaitStatus
