@@ -5,7 +5,6 @@ import (
 	"os/signal"
 
 	"github.com/hull-oci/hull/internal/console"
-	"github.com/hull-oci/hull/libcontainer"
 	"github.com/sirupsen/logrus"
 	"github.com/urfave/cli/v2"
 	"golang.org/x/sys/unix"
@@ -65,7 +64,7 @@ var runCommand = &cli.Command{
 		code := waitForward(c.State.Pid, sigs)
 		restore()
 		if !ctx.Bool("keep") {
-			if err := deleteStopped(c); err != nil {
+			if err := c.Delete(true); err != nil {
 				logrus.Warn(err)
 			}
 		}
@@ -111,8 +110,4 @@ func waitForward(pid int, sigs chan os.Signal) int {
 			_ = unix.Kill(pid, sig)
 		}
 	}
-}
-
-func deleteStopped(c *libcontainer.Container) error {
-	return c.Delete(true)
 }

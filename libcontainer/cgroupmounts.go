@@ -5,7 +5,6 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/hull-oci/hull/libcontainer/cgroups"
 	"github.com/hull-oci/hull/libcontainer/planner"
 )
 
@@ -14,11 +13,8 @@ const cgroupRoot = "/sys/fs/cgroup"
 // cgroupHierarchies describes, for a "cgroup" mount in the spec, which
 // hierarchies the container sees: one per distinct directory in the
 // manager's paths (co-mounted controllers share one).
-func cgroupHierarchies(m cgroups.Manager) []planner.CgroupHierarchy {
-	return hierarchiesOf(m)
-}
-
-func hierarchiesOf(m interface{ Paths() map[string]string }) []planner.CgroupHierarchy {
+// Only Paths is used: tests pass a plain map.
+func cgroupHierarchies(m interface{ Paths() map[string]string }) []planner.CgroupHierarchy {
 	byDir := map[string][]string{}
 	for ctrl, dir := range m.Paths() {
 		byDir[dir] = append(byDir[dir], ctrl)

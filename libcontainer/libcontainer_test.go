@@ -12,7 +12,7 @@ type fakePaths map[string]string
 func (f fakePaths) Paths() map[string]string { return f }
 
 func TestCgroupHierarchies(t *testing.T) {
-	got := hierarchiesOf(fakePaths{
+	got := cgroupHierarchies(fakePaths{
 		"cpu":          "/sys/fs/cgroup/cpu,cpuacct/c1",
 		"cpuacct":      "/sys/fs/cgroup/cpu,cpuacct/c1",
 		"memory":       "/sys/fs/cgroup/memory/c1",
@@ -28,7 +28,7 @@ func TestCgroupHierarchies(t *testing.T) {
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("got  %+v\nwant %+v", got, want)
 	}
-	v2 := hierarchiesOf(fakePaths{"": "/sys/fs/cgroup/c1"})
+	v2 := cgroupHierarchies(fakePaths{"": "/sys/fs/cgroup/c1"})
 	if len(v2) != 1 || v2[0].Dir != "" || v2[0].FSType != "cgroup2" {
 		t.Errorf("pure v2: %+v", v2)
 	}
