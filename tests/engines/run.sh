@@ -149,6 +149,10 @@ captty() { # same under a pseudo-terminal (util-linux script)
 	printf -v q '%q ' "$@"
 	OUT=$(timeout "$TMO" script -qec "$q" /dev/null 2>&1 </dev/null); RC=$?
 	OUT=${OUT//$'\r'/}
+	# script(1) sends its stdin's EOF into the terminal as a byte, which the
+	# container's tty may echo (as ^@ or ^D) into the output at any point.
+	OUT=${OUT//^@/}
+	OUT=${OUT//^D/}
 }
 want_rc() { [ "$RC" = "$1" ] || { WHY="exit code $RC, want $1: $(short "$OUT")"; return 1; }; }
 want_out() { grep -qE -- "$1" <<<"$OUT" || { WHY="output does not match /$1/: $(short "$OUT")"; return 1; }; }
