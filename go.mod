@@ -3,7 +3,6 @@ module github.com/hull-oci/hull
 go 1.26.8
 
 require (
-	github.com/cilium/ebpf v0.22.0
 	github.com/cyphar/filepath-securejoin v0.7.0
 	github.com/klauspost/compress v1.20.3
 	github.com/moby/sys/capability v0.5.0

@@ -1,10 +1,10 @@
 package devices
 
 import (
+	"encoding/binary"
 	"strings"
 	"testing"
 
-	"github.com/cilium/ebpf/asm"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 )
 
@@ -111,63 +111,44 @@ func TestProgramMatchesAllowed(t *testing.T) {
 	}
 }
 
-// run interprets the subset of eBPF that Program emits.
-func run(t *testing.T, prog asm.Instructions, q request) bool {
+// run interprets the subset of eBPF that Program emits, from its kernel
+// encoding, so the test also checks the bytes the kernel would load.
+func run(t *testing.T, prog []Insn, q request) bool {
 	t.Helper()
 	typ := uint64(devChar)
 	if q.typ == 'b' {
 		typ = devBlock
 	}
 	ctx := []uint64{uint64(accessBits(q.access))<<16 | typ, uint64(q.major), uint64(q.minor)}
-	labels := map[string]int{}
-	for i, ins := range prog {
-		if s := ins.Symbol(); s != "" {
-			labels[s] = i
-		}
-	}
+	code := encode(prog)
 	var reg [11]uint64
-	for pc := 0; pc < len(prog); pc++ {
-		ins := prog[pc]
-		op := ins.OpCode
-		switch {
-		case op.Class() == asm.LdXClass:
-			reg[ins.Dst] = ctx[ins.Offset/4]
-		case op.Class().IsALU():
-			v := uint64(ins.Constant)
-			if op.Source() == asm.RegSource {
-				v = reg[ins.Src]
+	for pc := 0; pc < len(code)/8; pc++ {
+		b := code[8*pc:]
+		op, dst, src := b[0], b[1]&0xf, b[1]>>4
+		off := int16(binary.LittleEndian.Uint16(b[2:]))
+		imm := uint64(int64(int32(binary.LittleEndian.Uint32(b[4:]))))
+		switch op {
+		case opLoadWord:
+			if src != r1 {
+				t.Fatalf("load from r%d, not the context", src)
 			}
-			switch op.ALUOp() {
-			case asm.Mov:
-				reg[ins.Dst] = v
-			case asm.And:
-				reg[ins.Dst] &= v
-			case asm.RSh:
-				reg[ins.Dst] >>= v
-			default:
-				t.Fatalf("unexpected ALU op %v", ins)
-			}
-		case op.JumpOp() == asm.Exit:
-			return reg[asm.R0] == 1
-		case op.Class().IsJump():
-			take := false
-			switch op.JumpOp() {
-			case asm.JNE:
-				take = reg[ins.Dst] != uint64(ins.Constant)
-			case asm.JEq:
-				take = reg[ins.Dst] == uint64(ins.Constant)
-			default:
-				t.Fatalf("unexpected jump %v", ins)
-			}
-			if take {
-				target, ok := labels[ins.Reference()]
-				if !ok {
-					t.Fatalf("jump to unknown label %q", ins.Reference())
-				}
-				pc = target - 1
+			reg[dst] = ctx[off/4]
+		case opMovImm:
+			reg[dst] = imm
+		case opMovReg:
+			reg[dst] = reg[src]
+		case opAndImm:
+			reg[dst] &= imm
+		case opRshImm:
+			reg[dst] >>= imm
+		case opExit:
+			return reg[r0] == 1
+		case opJneImm, opJeqImm:
+			if (reg[dst] != imm) == (op == opJneImm) {
+				pc += int(off)
 			}
 		default:
-			t.Fatalf("unexpected instruction %v", ins)
+			t.Fatalf("unexpected instruction %v", prog[pc])
 		}
 	}
 	t.Fatal("program ran off its end")

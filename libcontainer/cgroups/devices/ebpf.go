@@ -1,83 +1,15 @@
 package devices
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"os"
-	"strconv"
+	"runtime"
+	"unsafe"
 
-	"github.com/cilium/ebpf"
-	"github.com/cilium/ebpf/asm"
-	"github.com/cilium/ebpf/link"
 	"golang.org/x/sys/unix"
 )
-
-// Device types in struct bpf_cgroup_dev_ctx's access_type (low 16 bits;
-// the access bits are in the high 16).
-const (
-	devBlock = 1
-	devChar  = 2
-)
-
-// Program compiles rules into a BPF_PROG_TYPE_CGROUP_DEVICE program with
-// the semantics of Allowed: the rules are tested last to first, and the
-// first that covers the request returns its verdict; an "a" rule ends the
-// program, since nothing before it can be reached. The context is
-// struct bpf_cgroup_dev_ctx { u32 access_type; u32 major; u32 minor; }.
-func Program(rules []Rule) asm.Instructions {
-	prog := asm.Instructions{
-		asm.LoadMem(asm.R2, asm.R1, 0, asm.Word),
-		asm.And.Imm(asm.R2, 0xffff), // R2 = device type
-		asm.LoadMem(asm.R3, asm.R1, 0, asm.Word),
-		asm.RSh.Imm(asm.R3, 16), // R3 = access asked for
-		asm.LoadMem(asm.R4, asm.R1, 4, asm.Word),
-		asm.LoadMem(asm.R5, asm.R1, 8, asm.Word),
-	}
-	for i := len(rules) - 1; i >= 0; i-- {
-		r := rules[i]
-		if r.Type == 'a' {
-			return append(prog, verdict(r.Allow)...)
-		}
-		next := "rule" + strconv.Itoa(i)
-		prog = append(prog, ruleMatch(r, next)...)
-		prog = append(prog, verdict(r.Allow)...)
-		// The next rule's first instruction carries the label.
-		prog = append(prog, asm.Mov.Imm(asm.R0, 0).WithSymbol(next))
-	}
-	return append(prog, verdict(false)...)
-}
-
-// ruleMatch jumps to next unless rule r covers the request.
-func ruleMatch(r Rule, next string) asm.Instructions {
-	typ := int32(devChar)
-	if r.Type == 'b' {
-		typ = devBlock
-	}
-	acc := int32(accessBits(r.Access))
-	ins := asm.Instructions{asm.JNE.Imm(asm.R2, typ, next), asm.Mov.Reg(asm.R6, asm.R3)}
-	if r.Allow {
-		// Every bit asked for must be granted: (asked &^ granted) == 0.
-		ins = append(ins, asm.And.Imm(asm.R6, ^acc&0x7), asm.JNE.Imm(asm.R6, 0, next))
-	} else {
-		// Any bit asked for that is denied: (asked & denied) != 0.
-		ins = append(ins, asm.And.Imm(asm.R6, acc), asm.JEq.Imm(asm.R6, 0, next))
-	}
-	if r.Major != Wildcard {
-		ins = append(ins, asm.JNE.Imm(asm.R4, int32(r.Major), next))
-	}
-	if r.Minor != Wildcard {
-		ins = append(ins, asm.JNE.Imm(asm.R5, int32(r.Minor), next))
-	}
-	return ins
-}
-
-func verdict(allow bool) asm.Instructions {
-	v := int32(0)
-	if allow {
-		v = 1
-	}
-	return asm.Instructions{asm.Mov.Imm(asm.R0, v), asm.Return()}
-}
 
 // Attach loads the program for rules and attaches it to the cgroup2
 // directory dir, then detaches the programs that were attached there
@@ -94,44 +26,133 @@ func Attach(dir string, rules []Rule) error {
 		return &os.PathError{Op: "open", Path: dir, Err: err}
 	}
 	defer unix.Close(fd)
-	old, err := link.QueryPrograms(link.QueryOptions{Target: fd, Attach: ebpf.AttachCGroupDevice})
+	old, err := queryPrograms(fd)
 	if err != nil {
 		return fmt.Errorf("query device programs of %s: %w", dir, err)
 	}
-	prog, err := ebpf.NewProgram(&ebpf.ProgramSpec{
-		Type:         ebpf.CGroupDevice,
-		Instructions: Program(rules),
-		License:      "Apache",
-	})
+	prog, err := loadProgram(Program(rules))
 	if err != nil {
 		return fmt.Errorf("load device cgroup program: %w", err)
 	}
-	defer prog.Close()
-	err = link.RawAttachProgram(link.RawAttachProgramOptions{
-		Target:  fd,
-		Program: prog,
-		Attach:  ebpf.AttachCGroupDevice,
-		Flags:   unix.BPF_F_ALLOW_MULTI,
-	})
-	if err != nil {
+	defer unix.Close(prog)
+	if err := attachProgram(fd, prog, unix.BPF_PROG_ATTACH, unix.BPF_F_ALLOW_MULTI); err != nil {
 		return fmt.Errorf("attach device cgroup program to %s: %w", dir, err)
 	}
-	return detach(fd, dir, old.Programs)
+	return detach(fd, dir, old)
 }
 
-func detach(fd int, dir string, progs []link.AttachedProgram) error {
+func detach(fd int, dir string, ids []uint32) error {
 	var errs []error
-	for _, ap := range progs {
-		p, err := ebpf.NewProgramFromID(ap.ID)
+	for _, id := range ids {
+		p, err := programByID(id)
 		if err != nil {
-			errs = append(errs, fmt.Errorf("old device program %d: %w", ap.ID, err))
+			errs = append(errs, fmt.Errorf("old device program %d: %w", id, err))
 			continue
 		}
-		err = link.RawDetachProgram(link.RawDetachProgramOptions{Target: fd, Program: p, Attach: ebpf.AttachCGroupDevice})
-		p.Close()
+		err = attachProgram(fd, p, unix.BPF_PROG_DETACH, 0)
+		unix.Close(p)
 		if err != nil && !errors.Is(err, unix.ENOENT) {
-			errs = append(errs, fmt.Errorf("detach old device program %d from %s: %w", ap.ID, dir, err))
+			errs = append(errs, fmt.Errorf("detach old device program %d from %s: %w", id, dir, err))
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// bpf is the bpf(2) system call on an attribute struct of any size.
+func bpf(cmd uintptr, attr unsafe.Pointer, size uintptr) (int, error) {
+	r, _, errno := unix.Syscall(unix.SYS_BPF, cmd, uintptr(attr), size)
+	if errno != 0 {
+		return -1, errno
+	}
+	return int(r), nil
+}
+
+// progLoadAttr is the BPF_PROG_LOAD part of union bpf_attr that we use.
+type progLoadAttr struct {
+	progType    uint32
+	insnCnt     uint32
+	insns       uint64
+	license     uint64
+	logLevel    uint32
+	logSize     uint32
+	logBuf      uint64
+	kernVersion uint32
+	progFlags   uint32
+}
+
+// loadProgram loads a cgroup device program and returns its fd. When the
+// verifier refuses it, it loads again with a log to say why.
+func loadProgram(prog []Insn) (int, error) {
+	code := encode(prog)
+	license := []byte("Apache\x00")
+	attr := progLoadAttr{
+		progType: unix.BPF_PROG_TYPE_CGROUP_DEVICE,
+		insnCnt:  uint32(len(prog)),
+		insns:    uint64(uintptr(unsafe.Pointer(&code[0]))),
+		license:  uint64(uintptr(unsafe.Pointer(&license[0]))),
+	}
+	fd, err := bpf(unix.BPF_PROG_LOAD, unsafe.Pointer(&attr), unsafe.Sizeof(attr))
+	if err == unix.EINVAL || err == unix.EACCES {
+		log := make([]byte, 64<<10)
+		attr.logLevel, attr.logSize = 1, uint32(len(log))
+		attr.logBuf = uint64(uintptr(unsafe.Pointer(&log[0])))
+		if _, err2 := bpf(unix.BPF_PROG_LOAD, unsafe.Pointer(&attr), unsafe.Sizeof(attr)); err2 != nil {
+			err = fmt.Errorf("%w: verifier: %s", err, unix.ByteSliceToString(log))
+		}
+		runtime.KeepAlive(log)
+	}
+	runtime.KeepAlive(code)
+	runtime.KeepAlive(license)
+	return fd, err
+}
+
+// encode lays the program out as the kernel's struct bpf_insn array.
+func encode(prog []Insn) []byte {
+	b := make([]byte, 0, 8*len(prog))
+	for _, i := range prog {
+		b = append(b, i.Op, i.Dst&0xf|i.Src<<4)
+		b = binary.LittleEndian.AppendUint16(b, uint16(i.Off))
+		b = binary.LittleEndian.AppendUint32(b, uint32(i.Imm))
+	}
+	return b
+}
+
+// attachProgram attaches (BPF_PROG_ATTACH) or detaches (BPF_PROG_DETACH)
+// prog as a device program of the cgroup open at target.
+func attachProgram(target, prog int, cmd uintptr, flags uint32) error {
+	attr := struct{ target, prog, attachType, flags uint32 }{
+		uint32(target), uint32(prog), unix.BPF_CGROUP_DEVICE, flags,
+	}
+	_, err := bpf(cmd, unsafe.Pointer(&attr), unsafe.Sizeof(attr))
+	return err
+}
+
+// queryPrograms lists the ids of the device programs attached to the
+// cgroup open at target.
+func queryPrograms(target int) ([]uint32, error) {
+	ids := make([]uint32, 64)
+	for {
+		attr := struct {
+			target, attachType, queryFlags, attachFlags uint32
+			progIDs                                     uint64
+			progCnt                                     uint32
+			_                                           uint32
+		}{target: uint32(target), attachType: unix.BPF_CGROUP_DEVICE,
+			progIDs: uint64(uintptr(unsafe.Pointer(&ids[0]))), progCnt: uint32(len(ids))}
+		_, err := bpf(unix.BPF_PROG_QUERY, unsafe.Pointer(&attr), unsafe.Sizeof(attr))
+		runtime.KeepAlive(ids)
+		switch {
+		case err == unix.ENOSPC:
+			ids = make([]uint32, 2*attr.progCnt)
+		case err != nil:
+			return nil, err
+		default:
+			return ids[:attr.progCnt], nil
+		}
+	}
+}
+
+func programByID(id uint32) (int, error) {
+	attr := struct{ id, nextID, openFlags uint32 }{id: id}
+	return bpf(unix.BPF_PROG_GET_FD_BY_ID, unsafe.Pointer(&attr), unsafe.Sizeof(attr))
 }
