@@ -5,8 +5,9 @@ package proc
 import (
 	"bytes"
 	"fmt"
-	"os"
 	"strconv"
+
+	"github.com/hull-oci/hull/internal/readfile"
 )
 
 // stat holds the fields of /proc/<pid>/stat that hull needs.
@@ -53,7 +54,7 @@ func readStat(pid int) (*stat, error) {
 		return nil, fmt.Errorf("invalid pid %d", pid)
 	}
 	path := "/proc/" + strconv.Itoa(pid) + "/stat"
-	data, err := os.ReadFile(path)
+	data, err := readfile.Read(path)
 	if err != nil {
 		return nil, err // *fs.PathError names the file
 	}

@@ -11,6 +11,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/hull-oci/hull/internal/readfile"
 	"github.com/opencontainers/runtime-spec/specs-go"
 	libseccomp "github.com/seccomp/libseccomp-golang"
 	"github.com/sirupsen/logrus"
@@ -54,7 +55,7 @@ func (c *Cache) Compile(s *specs.LinuxSeccomp) (*Program, error) {
 // build returns the BPF for p from the cache, or builds and stores it.
 func (c *Cache) build(p *profile) ([]byte, error) {
 	name := filepath.Join(c.Dir, cacheKey(p))
-	if bpf, err := os.ReadFile(name); err == nil && validLength(len(bpf)) {
+	if bpf, err := readfile.Read(name); err == nil && validLength(len(bpf)) {
 		now := time.Now()
 		_ = os.Chtimes(name, now, now) // the eviction order
 		return bpf, nil

@@ -6,6 +6,8 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+
+	"github.com/hull-oci/hull/internal/readfile"
 )
 
 // writeFile replaces Dir(id)/name with data. It writes a temporary file in
@@ -43,7 +45,7 @@ func (s *Store) readFile(id, name string) ([]byte, error) {
 	if err := ValidateID(id); err != nil {
 		return nil, err
 	}
-	data, err := os.ReadFile(filepath.Join(s.Dir(id), name))
+	data, err := readfile.Read(filepath.Join(s.Dir(id), name))
 	if err == nil {
 		return data, nil
 	}

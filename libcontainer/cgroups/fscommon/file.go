@@ -6,12 +6,12 @@ package fscommon
 import (
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
 
+	"github.com/hull-oci/hull/internal/readfile"
 	"golang.org/x/sys/unix"
 )
 
@@ -97,7 +97,7 @@ func openForWrite(path string) (int, error) {
 // ReadFile returns the content of the cgroup file dir/file. Cgroup files
 // are small, so it is read whole; the error names the file.
 func ReadFile(dir, file string) (string, error) {
-	b, err := os.ReadFile(filepath.Join(dir, file))
+	b, err := readfile.Read(filepath.Join(dir, file))
 	return string(b), err
 }
 

@@ -1,0 +1,45 @@
+package readfile
+
+import (
+	"bytes"
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+func TestReadSizes(t *testing.T) {
+	dir := t.TempDir()
+	for _, n := range []int{0, 1, 1023, 1024, 1025, 70000} {
+		want := bytes.Repeat([]byte{'x'}, n)
+		p := filepath.Join(dir, "f")
+		if err := os.WriteFile(p, want, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		got, err := Read(p)
+		if err != nil || !bytes.Equal(got, want) {
+			t.Fatalf("Read of %d bytes: got %d bytes, %v", n, len(got), err)
+		}
+	}
+}
+
+// Files in /proc report size 0; Read must not trust the size.
+func TestReadProc(t *testing.T) {
+	want, err := os.ReadFile("/proc/self/mountinfo")
+	if err != nil {
+		t.Skip(err)
+	}
+	got, err := Read("/proc/self/mountinfo")
+	if err != nil || len(got) < len(want)/2 {
+		t.Fatalf("Read(/proc/self/mountinfo) = %d bytes, %v; os.ReadFile read %d", len(got), err, len(want))
+	}
+}
+
+func TestReadMissing(t *testing.T) {
+	_, err := Read(filepath.Join(t.TempDir(), "none"))
+	var pe *fs.PathError
+	if !errors.Is(err, fs.ErrNotExist) || !errors.As(err, &pe) {
+		t.Fatalf("Read of a missing file: %v, want a *fs.PathError for ErrNotExist", err)
+	}
+}
