@@ -1,7 +1,9 @@
 package integration
 
 import (
+	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -452,4 +454,48 @@ func TestCreateConcurrentSameID(t *testing.T) {
 		t.Fatalf("%s\nwant exit 0", r)
 	}
 	e.assertNoTrace(c.ID)
+}
+
+// pause freezes the container and state and list say so; resume undoes it.
+// The frozen process must really stop: its counter must not advance.
+func TestLifecyclePauseResume(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	c := e.newCtr("sh", "-c", `i=0; while :; do i=$((i+1)); echo $i > /dev/shm/n; sleep 0.05; done`)
+	c.mustCreate()
+	c.mustStart()
+	counter := fmt.Sprintf("/proc/%d/root/dev/shm/n", c.wantStatus("running").Pid)
+	advances := func() bool {
+		a, _ := os.ReadFile(counter)
+		time.Sleep(300 * time.Millisecond)
+		b, _ := os.ReadFile(counter)
+		return len(a) > 0 && !bytes.Equal(a, b)
+	}
+	waitFor(t, 5*time.Second, func() bool { _, err := os.Stat(counter); return err == nil },
+		func() string { return counter + " never appeared" })
+	if !advances() {
+		t.Fatal("the counter does not advance in a running container")
+	}
+	if r := e.run("pause", c.ID); r.code != 0 {
+		t.Fatalf("%s\nwant exit 0", r)
+	}
+	c.wantStatus("paused")
+	if advances() {
+		t.Error("the counter advances in a paused container")
+	}
+	r := e.run("list", "--format", "json")
+	var states []ociState
+	if err := json.Unmarshal([]byte(r.stdout), &states); err != nil || len(states) != 1 || states[0].Status != "paused" {
+		t.Fatalf("%s\nwant one paused container (%v)", r, err)
+	}
+	if r := e.run("pause", c.ID); r.code == 0 {
+		t.Errorf("%s\npausing a paused container must fail", r)
+	}
+	if r := e.run("resume", c.ID); r.code != 0 {
+		t.Fatalf("%s\nwant exit 0", r)
+	}
+	c.wantStatus("running")
+	if !advances() {
+		t.Error("the counter does not advance after resume")
+	}
 }

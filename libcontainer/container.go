@@ -74,25 +74,13 @@ func (c *Container) Status() Status {
 	if st.Phase == "creating" {
 		return Creating
 	}
-	if c.frozen() {
+	if cgroups.Frozen(c.State.CgroupPaths) {
 		return Paused
 	}
 	if _, err := os.Lstat(c.store.FifoPath(c.ID)); err == nil {
 		return Created
 	}
 	return Running
-}
-
-func (c *Container) frozen() bool {
-	if len(c.State.CgroupPaths) == 0 {
-		return false
-	}
-	m, err := cgroups.Load(c.State.CgroupPaths, c.State.CgroupParents...)
-	if err != nil {
-		return false
-	}
-	f, ok := m.(interface{ Frozen() bool })
-	return ok && f.Frozen()
 }
 
 // OCIState is the state JSON of the runtime spec plus runc's extra fields.

@@ -80,6 +80,20 @@ func Load(paths map[string]string, parents ...string) (Manager, error) {
 	return realHost.load(paths, parents)
 }
 
+// Frozen reports whether the cgroups saved in paths (as Load takes them)
+// are frozen. It reads one file rather than loading a Manager, since list
+// asks it of every container.
+func Frozen(paths map[string]string) bool {
+	root := realHost.root
+	if dir, ok := paths["freezer"]; ok { // v1 or hybrid
+		return fscommon.CheckSavedPath(root, "freezer", dir) == nil && fs.FrozenDir(dir)
+	}
+	if dir, ok := paths[""]; ok && len(paths) == 1 {
+		return fscommon.CheckSavedPath(root, "", dir) == nil && fs2.FrozenDir(dir)
+	}
+	return false
+}
+
 // MadeParents returns the parent directories of m's cgroups that m made,
 // or before Apply, would make. Save them with Paths and give them to Load,
 // so that delete removes them too (when empty).

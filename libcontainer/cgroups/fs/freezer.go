@@ -80,9 +80,11 @@ func setState(dir, want string) error {
 // is how Container.Status tells a paused container from a running one.
 func (m *Manager) Frozen() bool {
 	dir, err := m.freezerDir()
-	if err != nil {
-		return false
-	}
+	return err == nil && FrozenDir(dir)
+}
+
+// FrozenDir reports whether the freezer cgroup dir is frozen or freezing.
+func FrozenDir(dir string) bool {
 	state, err := fscommon.ReadFile(dir, stateFile)
 	return err == nil && strings.TrimSpace(state) == "FROZEN"
 }

@@ -65,7 +65,10 @@ func (m *Manager) setFrozen(want string) error {
 // Frozen reports whether the container's cgroup is set to be frozen
 // (cgroup.freeze is 1), which is how Container.Status tells a paused
 // container from a running one.
-func (m *Manager) Frozen() bool {
-	v, err := fscommon.ReadFile(m.dir, "cgroup.freeze")
+func (m *Manager) Frozen() bool { return FrozenDir(m.dir) }
+
+// FrozenDir reports whether cgroup dir is set to be frozen.
+func FrozenDir(dir string) bool {
+	v, err := fscommon.ReadFile(dir, "cgroup.freeze")
 	return err == nil && strings.TrimSpace(v) == "1"
 }
