@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -53,10 +54,14 @@ var listCommand = &cli.Command{
 }
 
 func printTable(states []*libcontainer.OCIState) error {
-	w := tabwriter.NewWriter(os.Stdout, 12, 1, 3, ' ', 0)
+	out := bufio.NewWriter(os.Stdout) // tabwriter writes cell by cell
+	w := tabwriter.NewWriter(out, 12, 1, 3, ' ', 0)
 	fmt.Fprint(w, "ID\tPID\tSTATUS\tBUNDLE\tCREATED\tOWNER\n")
 	for _, s := range states {
 		fmt.Fprintf(w, "%s\t%d\t%s\t%s\t%s\t%s\n", s.ID, s.Pid, s.Status, s.Bundle, s.Created, s.Owner)
 	}
-	return w.Flush()
+	if err := w.Flush(); err != nil {
+		return err
+	}
+	return out.Flush()
 }
