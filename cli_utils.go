@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -8,10 +9,12 @@ import (
 	"strings"
 
 	"github.com/hull-oci/hull/internal/console"
+	"github.com/hull-oci/hull/internal/sdnotify"
 	"github.com/hull-oci/hull/libcontainer"
 	"github.com/hull-oci/hull/libcontainer/state"
 	"github.com/hull-oci/hull/specconv"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
+	"github.com/sirupsen/logrus"
 	"github.com/urfave/cli/v2"
 	"golang.org/x/sys/unix"
 )
@@ -80,6 +83,10 @@ func createOpts(ctx *cli.Context) (*libcontainer.CreateOpts, error) {
 	if err != nil {
 		return nil, err
 	}
+	notify, err := notifySocket()
+	if err != nil {
+		return nil, err
+	}
 	return &libcontainer.CreateOpts{
 		ID:            id,
 		Bundle:        bundle,
@@ -91,6 +98,7 @@ func createOpts(ctx *cli.Context) (*libcontainer.CreateOpts, error) {
 		NoNewKeyring:  ctx.Bool("no-new-keyring"),
 		SystemdCgroup: ctx.Bool("systemd-cgroup"),
 		Console:       sock,
+		NotifySocket:  notify,
 	}, nil
 }
 
@@ -152,6 +160,42 @@ func listenFds(spec *specs.Spec, preserve int) (int, error) {
 	}
 	spec.Process.Env = append(spec.Process.Env, "LISTEN_FDS="+v, "LISTEN_PID=1")
 	return max(preserve, n), nil
+}
+
+// notifySocket returns our NOTIFY_SOCKET, made absolute unless it names an
+// abstract socket ("@name"): start may run in another directory.
+func notifySocket() (string, error) {
+	path := os.Getenv("NOTIFY_SOCKET")
+	if path == "" || path[0] == '@' || filepath.IsAbs(path) {
+		return path, nil
+	}
+	return filepath.Abs(path)
+}
+
+// startNotify starts the container. When it was created with NOTIFY_SOCKET,
+// the returned proxy passes its READY on to our NOTIFY_SOCKET, or, if we
+// have none, to the one create had (runc uses start's own only).
+func startNotify(c *libcontainer.Container) (*sdnotify.Proxy, error) {
+	host, err := notifySocket()
+	if err != nil {
+		return nil, err
+	}
+	if host == "" {
+		host = c.State.NotifySocket
+	}
+	return c.StartNotify(host)
+}
+
+// forwardReady waits for the container's READY and passes it on. A
+// container that exits without sending it is not an error (runc's rule):
+// the caller learns of the exit anyway.
+func forwardReady(proxy *sdnotify.Proxy, mainPid int) error {
+	err := proxy.Forward(mainPid)
+	if errors.Is(err, sdnotify.ErrExited) {
+		logrus.Warn(err)
+		return nil
+	}
+	return err
 }
 
 // sendPidfd honours --pidfd-socket once the process exists.

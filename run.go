@@ -1,10 +1,12 @@
 package main
 
 import (
+	"errors"
 	"os"
 	"os/signal"
 
 	"github.com/hull-oci/hull/internal/console"
+	"github.com/hull-oci/hull/internal/sdnotify"
 	"github.com/sirupsen/logrus"
 	"github.com/urfave/cli/v2"
 	"golang.org/x/sys/unix"
@@ -54,14 +56,16 @@ var runCommand = &cli.Command{
 			defer master.Close()
 			restore = console.Proxy(master)
 		}
-		if err := c.Start(); err != nil {
+		proxy, err := startNotify(c)
+		if err != nil {
 			_ = c.Delete(true)
 			return err
 		}
+		defer proxy.Close()
 		if ctx.Bool("detach") {
-			return nil
+			return forwardReady(proxy, c.State.Pid)
 		}
-		code := waitForward(c.State.Pid, sigs)
+		code := waitForeground(c.State.Pid, proxy, sigs)
 		restore()
 		if !ctx.Bool("keep") {
 			if err := c.Delete(true); err != nil {
@@ -70,6 +74,24 @@ var runCommand = &cli.Command{
 		}
 		return &exitError{code: code}
 	},
+}
+
+// waitForeground waits for the container's init, forwarding signals to it
+// and meanwhile its READY to our NOTIFY_SOCKET. We stay the main process in
+// the foreground, so MAINPID is ours (runc sends its own too).
+func waitForeground(pid int, proxy *sdnotify.Proxy, sigs chan os.Signal) int {
+	if proxy == nil {
+		return waitForward(pid, sigs)
+	}
+	ready := make(chan error, 1)
+	go func() { ready <- proxy.Forward(os.Getpid()) }()
+	code := waitForward(pid, sigs)
+	// the init is gone: Forward returns as soon as it has passed on what
+	// the container sent before it exited
+	if err := <-ready; err != nil && !errors.Is(err, sdnotify.ErrExited) {
+		logrus.Warn(err)
+	}
+	return code
 }
 
 // forwarded are the signals a foreground run or exec passes on. Naming

@@ -6,6 +6,8 @@ var startCommand = &cli.Command{
 	Name:      "start",
 	Usage:     "start the user process of a created container",
 	ArgsUsage: "<container-id>",
+	Description: `A container created with NOTIFY_SOCKET set: start returns once the
+container sent READY=1 to its own NOTIFY_SOCKET (or exited), and passes it on.`,
 	Action: func(ctx *cli.Context) error {
 		if err := checkArgs(ctx, 1, 1); err != nil {
 			return err
@@ -14,6 +16,11 @@ var startCommand = &cli.Command{
 		if err != nil {
 			return err
 		}
-		return c.Start()
+		proxy, err := startNotify(c)
+		if err != nil {
+			return err
+		}
+		defer proxy.Close()
+		return forwardReady(proxy, c.State.Pid)
 	},
 }

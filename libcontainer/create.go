@@ -32,6 +32,10 @@ type CreateOpts struct {
 	// Console receives the pty master when process.terminal is set: a
 	// connection to --console-socket, or run's own socket in the foreground.
 	Console *os.File
+	// NotifySocket is the caller's NOTIFY_SOCKET (absolute, or "@name" for
+	// an abstract socket): the container gets a socket of its own whose
+	// READY start passes on to it. "" for none.
+	NotifySocket string
 }
 
 // Create makes a container in the created state: its init waits for start.
@@ -50,6 +54,11 @@ func Create(store *state.Store, o *CreateOpts) (c *Container, err error) {
 			c.cleanup(cg)
 		}
 	}()
+	if o.NotifySocket != "" {
+		if err = c.setupNotify(o); err != nil {
+			return c, err
+		}
+	}
 	m, err := newCgroup(o)
 	if err != nil {
 		return c, err

@@ -17,14 +17,12 @@ import (
 
 // Start lets a created container's init exec the user process.
 func (c *Container) Start() error {
-	unlock, err := c.store.Lock(c.ID)
-	if err != nil {
-		return err
-	}
-	defer unlock()
-	if s := c.Status(); s != Created {
-		return fmt.Errorf("cannot start a container that is %s: %w", s, ErrNotCreated)
-	}
+	_, err := c.StartNotify("")
+	return err
+}
+
+// release lets the init go on to exec the user process.
+func (c *Container) release() error {
 	fifo := c.store.FifoPath(c.ID)
 	// O_NONBLOCK: the open fails with ENXIO instead of hanging when no init holds the fifo
 	f, err := os.OpenFile(fifo, os.O_WRONLY|unix.O_NONBLOCK, 0)
@@ -36,16 +34,17 @@ func (c *Container) Start() error {
 	if err != nil {
 		return fmt.Errorf("signal container start: %w", err)
 	}
-	if err := os.Remove(fifo); err != nil {
-		return err
-	}
+	return os.Remove(fifo)
+}
+
+// poststart runs the poststart hooks; their failure is only a warning.
+func (c *Container) poststart() {
 	spec, err := c.Config()
 	if err == nil && spec.Hooks != nil {
 		if err := hooks.RunAllContinue("poststart", spec.Hooks.Poststart, c.stateJSON(Running)); err != nil {
 			logrus.Warn(err)
 		}
 	}
-	return nil
 }
 
 // Signal sends sig to the init, or with all to every process of the container.

@@ -40,4 +40,7 @@ type State struct {
 	Phase    string `json:"phase"`
 	Systemd  bool   `json:"systemd,omitempty"`
 	Rootless bool   `json:"rootless,omitempty"`
+	// NotifySocket is the NOTIFY_SOCKET create was called with: start
+	// passes the container's READY on to it.
+	NotifySocket string `json:"notify_socket,omitempty"`
 }

@@ -16,6 +16,7 @@ const (
 	stateFile  = "state.json"
 	configFile = "config.json"
 	fifoFile   = "exec.fifo"
+	notifyDir  = "notify"
 )
 
 // Store is the state directory of one runtime root: Root/<id>/ per
@@ -47,6 +48,12 @@ func (s *Store) Dir(id string) string {
 // FifoPath returns the path of the exec fifo that holds init until start.
 func (s *Store) FifoPath(id string) string {
 	return filepath.Join(s.Dir(id), fifoFile)
+}
+
+// NotifyDir returns the directory of the socket that receives the
+// container's sd_notify messages; it is bind-mounted into the container.
+func (s *Store) NotifyDir(id string) string {
+	return filepath.Join(s.Dir(id), notifyDir)
 }
 
 // Create makes the state directory of id. mkdir is atomic, so of several
