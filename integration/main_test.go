@@ -28,6 +28,10 @@ func TestMain(m *testing.M) {
 		fmt.Println("integration: skipping every test: needs root")
 		os.Exit(0)
 	}
+	// a suite started under systemd (or by a test of NOTIFY_SOCKET) must
+	// not have every container proxy its readiness: notify_test.go sets it
+	// where it is wanted
+	_ = os.Unsetenv("NOTIFY_SOCKET")
 	// A test spends part of its time waiting (for a container to start or
 	// stop): a few more tests than GOMAXPROCS at a time keep 2 cores busy.
 	if !flagSet("test.parallel") {
