@@ -3,9 +3,9 @@ package libcontainer
 import (
 	"encoding/json"
 	"fmt"
-	"net"
 	"os"
 
+	"github.com/hull-oci/hull/internal/unixsock"
 	"github.com/hull-oci/hull/libcontainer/planner"
 	"github.com/hull-oci/hull/libcontainer/seccomp"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
@@ -34,14 +34,9 @@ func compileSeccomp(l *specs.Linux, agentFd int) (*planner.Seccomp, *os.File, er
 	if !p.Notify {
 		return filter, nil, nil
 	}
-	conn, err := net.Dial("unix", l.Seccomp.ListenerPath)
+	agent, err := unixsock.Dial(l.Seccomp.ListenerPath)
 	if err != nil {
 		return nil, nil, configErr(fmt.Errorf("linux.seccomp.listenerPath: %w", err))
-	}
-	defer conn.Close()
-	agent, err := conn.(*net.UnixConn).File()
-	if err != nil {
-		return nil, nil, err
 	}
 	filter.AgentFd = agentFd
 	return filter, agent, nil

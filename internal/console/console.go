@@ -6,22 +6,21 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"os"
 	"os/signal"
 	"time"
 
+	"github.com/hull-oci/hull/internal/unixsock"
 	"golang.org/x/sys/unix"
 )
 
 // Dial connects to a --console-socket path; the init sends the master on it.
 func Dial(path string) (*os.File, error) {
-	conn, err := net.Dial("unix", path)
+	f, err := unixsock.Dial(path)
 	if err != nil {
 		return nil, fmt.Errorf("console socket: %w", err)
 	}
-	defer conn.Close()
-	return conn.(*net.UnixConn).File()
+	return f, nil
 }
 
 // Pair returns a connected socket pair: run keeps local and hands remote to the init.
@@ -104,14 +103,8 @@ func SendPidfd(path string, pid int) error {
 		return fmt.Errorf("pidfd_open %d: %w", pid, err)
 	}
 	defer unix.Close(pidfd)
-	conn, err := net.Dial("unix", path)
-	if err != nil {
+	if err := unixsock.SendFds(path, []byte("pidfd"), pidfd); err != nil {
 		return fmt.Errorf("pidfd socket: %w", err)
-	}
-	defer conn.Close()
-	_, _, err = conn.(*net.UnixConn).WriteMsgUnix([]byte("pidfd"), unix.UnixRights(pidfd), nil)
-	if err != nil {
-		return fmt.Errorf("pidfd socket: send: %w", err)
 	}
 	return nil
 }
