@@ -341,6 +341,7 @@ static void run_op(struct ctx *c, struct op *o)
 		break;
 	case HULL_OP_CPU_AFFINITY: op_cpu_affinity(c, o); break;
 	case HULL_OP_CLOSE_FDS: close_fds_from(c, (unsigned int)o->ints[0]); break;
+	case HULL_OP_EXEC_LABEL: op_exec_label(c, o); break;
 	case HULL_OP_ENTER_ROOT:
 		if (fchdir((int)o->ints[0]) < 0 || chroot(".") < 0 || chdir("/") < 0)
 			bail(c, errno, "enter the container root");

@@ -74,5 +74,6 @@ void send_fd(struct ctx *c, int sock, int fd, const char *data, size_t len);
 void op_hook(struct ctx *c, struct op *o);
 void op_scheduler(struct ctx *c, struct op *o);
 void op_cpu_affinity(struct ctx *c, struct op *o);
+void op_exec_label(struct ctx *c, struct op *o);
 
 #endif

@@ -145,6 +145,22 @@ const (
 	OpCPUAffinity Op = 39
 	// OpCloseFds marks every fd >= first close-on-exec. ints: [first].
 	OpCloseFds Op = 40
+	// OpExecLabel asks a Linux security module to give the next execve a
+	// label (an AppArmor profile, an SELinux process label), through the
+	// attr file of the root's /proc, which must be a procfs mount root; the
+	// file is opened without crossing mounts below it. ints: [LSM*]; strs: [label].
+	OpExecLabel Op = 41
+)
+
+// LSM names the security module of OpExecLabel.
+type LSM uint32
+
+// Security modules.
+const (
+	// LSMApparmor writes "exec <profile>" to attr/apparmor/exec (attr/exec before Linux 5.1).
+	LSMApparmor LSM = 1
+	// LSMSelinux writes the label to attr/exec.
+	LSMSelinux LSM = 2
 )
 
 // Flags for OpMount's last int.

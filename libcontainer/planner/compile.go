@@ -124,6 +124,7 @@ func Compile(in *Input) (*Result, error) {
 		// inside the root with openat2 and entered with fchdir, which an
 		// older seccomp profile may deny
 		c.chdir,
+		c.execLabels,   // AppArmor profile, SELinux label: before any filter
 		c.seccompEarly, // without no_new_privs only
 		c.umask,
 		c.dropBounding, // needs CAP_SETPCAP: before the user switch

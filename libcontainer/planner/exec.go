@@ -47,6 +47,7 @@ func CompileExec(in *ExecInput) (*Result, error) {
 		c.rlimits,
 		c.processAttrs,
 		c.chdir,
+		c.execLabels,
 		c.seccompEarly,
 		c.umask,
 		c.dropBounding,

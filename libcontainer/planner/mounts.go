@@ -28,6 +28,7 @@ type mountOp struct {
 
 // addMount appends an OpMount.
 func (c *compiler) addMount(desc string, m mountOp) {
+	m = c.withMountLabel(m)
 	ints := []uint64{m.opts.flags, m.opts.propagation, m.opts.attrSet, m.opts.attrClr, m.mflags}
 	c.plan.Add(desc, protocol.OpMount, ints, m.source, m.dest, m.fstype, m.data)
 }
