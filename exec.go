@@ -104,14 +104,26 @@ func runExec(ctx *cli.Context, c *libcontainer.Container, p *specs.Process) erro
 }
 
 // execProcess builds the process from --process or from the container's own
-// process with the command line's overrides, as runc does.
+// process with the command line's overrides, as runc does. --apparmor and
+// --process-label apply to either: a security flag is never ignored.
 func execProcess(ctx *cli.Context, c *libcontainer.Container) (*specs.Process, error) {
-	if ctx.String("process-label") != "" || ctx.String("apparmor") != "" {
-		return nil, errors.New("exec: --process-label and --apparmor need an LSM this host does not have")
-	}
 	if ctx.String("cgroup") != "" {
 		return nil, errors.New("exec: --cgroup is not supported yet")
 	}
+	p, err := baseProcess(ctx, c)
+	if err != nil {
+		return nil, err
+	}
+	if v := ctx.String("apparmor"); v != "" {
+		p.ApparmorProfile = v
+	}
+	if v := ctx.String("process-label"); v != "" {
+		p.SelinuxLabel = v
+	}
+	return p, nil
+}
+
+func baseProcess(ctx *cli.Context, c *libcontainer.Container) (*specs.Process, error) {
 	if path := ctx.String("process"); path != "" {
 		return readProcess(path)
 	}

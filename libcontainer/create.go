@@ -12,6 +12,7 @@ import (
 	"github.com/hull-oci/hull/libcontainer/cgroups"
 	"github.com/hull-oci/hull/libcontainer/planner"
 	"github.com/hull-oci/hull/libcontainer/state"
+	"github.com/hull-oci/hull/specconv"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"github.com/sirupsen/logrus"
 	"golang.org/x/sys/unix"
@@ -43,6 +44,9 @@ type CreateOpts struct {
 func Create(store *state.Store, o *CreateOpts) (c *Container, err error) {
 	if o.Spec.Process != nil && o.Spec.Process.Terminal && o.Console == nil {
 		return nil, errors.New("cannot allocate tty if hull will detach without setting console socket")
+	}
+	if err := specconv.CheckLSM(o.Spec, hostLSM()); err != nil {
+		return nil, err
 	}
 	if err := store.Create(o.ID); err != nil {
 		return nil, err

@@ -6,6 +6,7 @@ import (
 	"os"
 
 	"github.com/hull-oci/hull/libcontainer/planner"
+	"github.com/hull-oci/hull/specconv"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"github.com/sirupsen/logrus"
 	"golang.org/x/sys/unix"
@@ -31,6 +32,9 @@ func (c *Container) Exec(o *ExecOpts) (int, error) {
 	}
 	if o.Process.Terminal && o.Console == nil {
 		return 0, errors.New("cannot allocate tty if hull will detach without setting console socket")
+	}
+	if err := specconv.CheckProcessLSM(o.Process, hostLSM()); err != nil {
+		return 0, fmt.Errorf("exec: %w", err)
 	}
 	spec, err := c.store.LoadConfig(c.ID)
 	if err != nil {

@@ -3,6 +3,7 @@ package libcontainer
 import (
 	"fmt"
 	"os"
+	"strconv"
 	"strings"
 
 	"github.com/hull-oci/hull/libcontainer/planner"
@@ -15,10 +16,14 @@ import (
 )
 
 // HostFeatures describes what hull supports on this host (`hull features`):
-// it probes the kernel, and claims nothing hull would refuse at create.
+// it probes the kernel, and claims nothing hull would refuse at create. The
+// exception is AppArmor and SELinux, whose "enabled" means, by the spec and
+// as runc reports it, that the runtime supports them, whatever the host
+// does; the run.hull.host.* annotations say whether this host enforces them.
 func HostFeatures(version string) *features.Features {
 	yes, no := true, false
 	sc := seccomp.HostFeatures()
+	lsm := hostLSM()
 	major, minor, micro := libseccomp.GetLibraryVersion()
 	return &features.Features{
 		OCIVersionMin: "1.0.0",
@@ -33,9 +38,8 @@ func HostFeatures(version string) *features.Features {
 				Enabled: &yes, Actions: sc.Actions, Operators: sc.Operators, Archs: sc.Archs,
 				KnownFlags: sc.KnownFlags, SupportedFlags: sc.SupportedFlags,
 			},
-			// refused at create even where the kernel has them (see specconv)
-			Apparmor:        &features.Apparmor{Enabled: &no},
-			Selinux:         &features.Selinux{Enabled: &no},
+			Apparmor:        &features.Apparmor{Enabled: &yes},
+			Selinux:         &features.Selinux{Enabled: &yes},
 			IntelRdt:        &features.IntelRdt{Enabled: &no},
 			MountExtensions: &features.MountExtensions{IDMap: &features.IDMap{Enabled: &no}},
 			NetDevices:      &features.NetDevices{Enabled: &no},
@@ -45,6 +49,8 @@ func HostFeatures(version string) *features.Features {
 			"io.github.seccomp.libseccomp.version":      versionString(major, minor, micro),
 			"run.hull.strict-config":                    "true",
 			"run.hull.strict-config.lenient-annotation": "run.hull.lenient",
+			"run.hull.host.apparmor":                    strconv.FormatBool(lsm.AppArmor),
+			"run.hull.host.selinux":                     strconv.FormatBool(lsm.SELinux),
 		},
 	}
 }

@@ -362,9 +362,6 @@ func TestValidateUnsupported(t *testing.T) {
 		mutate func(*specs.Spec)
 		want   string
 	}{
-		{func(s *specs.Spec) { s.Process.ApparmorProfile = "docker-default" }, `config.json: process.apparmorProfile: AppArmor profiles are not supported by hull yet (profile "docker-default")`},
-		{func(s *specs.Spec) { s.Process.SelinuxLabel = "system_u:system_r:container_t:s0" }, `config.json: process.selinuxLabel: SELinux labels are not supported by hull yet (label "system_u:system_r:container_t:s0")`},
-		{func(s *specs.Spec) { s.Linux.MountLabel = "x" }, `config.json: linux.mountLabel: SELinux mount labels are not supported by hull yet (label "x")`},
 		{func(s *specs.Spec) { s.Linux.IntelRdt = &specs.LinuxIntelRdt{ClosID: "a"} }, `config.json: linux.intelRdt: Intel RDT is not supported by hull yet`},
 		{func(s *specs.Spec) { s.Linux.NetDevices = map[string]specs.LinuxNetDevice{"eth1": {}} }, `config.json: linux.netDevices: moving network devices into the container is not supported by hull yet`},
 		{func(s *specs.Spec) { s.Linux.MemoryPolicy = &specs.LinuxMemoryPolicy{Mode: "MPOL_BIND"} }, `config.json: linux.memoryPolicy: NUMA memory policies are not supported by hull yet`},
