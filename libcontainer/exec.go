@@ -33,8 +33,10 @@ func (c *Container) Exec(o *ExecOpts) (int, error) {
 	if o.Process.Terminal && o.Console == nil {
 		return 0, errors.New("cannot allocate tty if hull will detach without setting console socket")
 	}
-	if err := specconv.CheckProcessLSM(o.Process, hostLSM()); err != nil {
-		return 0, fmt.Errorf("exec: %w", err)
+	if wantsLSM(o.Process, nil) {
+		if err := specconv.CheckProcessLSM(o.Process, hostLSM()); err != nil {
+			return 0, fmt.Errorf("exec: %w", err)
+		}
 	}
 	spec, err := c.store.LoadConfig(c.ID)
 	if err != nil {

@@ -5,11 +5,18 @@ import (
 	"strings"
 
 	"github.com/hull-oci/hull/specconv"
+	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"golang.org/x/sys/unix"
 )
 
 // selinuxMagic is SELINUX_MAGIC, the f_type of selinuxfs.
 const selinuxMagic = 0xf97cff8c
+
+// wantsLSM tells whether a config asks for an AppArmor profile or an
+// SELinux label: only then is the host probed (create is on a hot path).
+func wantsLSM(p *specs.Process, l *specs.Linux) bool {
+	return p != nil && (p.ApparmorProfile != "" || p.SelinuxLabel != "") || l != nil && l.MountLabel != ""
+}
 
 // hostLSM probes which security modules this host enforces.
 func hostLSM() specconv.HostLSM {
