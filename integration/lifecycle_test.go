@@ -465,22 +465,28 @@ func TestLifecyclePauseResume(t *testing.T) {
 	c.mustCreate()
 	c.mustStart()
 	counter := fmt.Sprintf("/proc/%d/root/dev/shm/n", c.wantStatus("running").Pid)
-	advances := func() bool {
-		a, _ := os.ReadFile(counter)
-		time.Sleep(300 * time.Millisecond)
-		b, _ := os.ReadFile(counter)
-		return len(a) > 0 && !bytes.Equal(a, b)
+	// advancesWithin polls the counter; a read may catch the file between
+	// the shell's truncate and write, so an empty read is no change.
+	advancesWithin := func(d time.Duration) bool {
+		first, _ := os.ReadFile(counter)
+		for end := time.Now().Add(d); time.Now().Before(end); {
+			time.Sleep(50 * time.Millisecond)
+			if cur, _ := os.ReadFile(counter); len(cur) > 0 && !bytes.Equal(cur, first) {
+				return true
+			}
+		}
+		return false
 	}
 	waitFor(t, 5*time.Second, func() bool { _, err := os.Stat(counter); return err == nil },
 		func() string { return counter + " never appeared" })
-	if !advances() {
+	if !advancesWithin(10 * time.Second) {
 		t.Fatal("the counter does not advance in a running container")
 	}
 	if r := e.run("pause", c.ID); r.code != 0 {
 		t.Fatalf("%s\nwant exit 0", r)
 	}
 	c.wantStatus("paused")
-	if advances() {
+	if advancesWithin(time.Second) {
 		t.Error("the counter advances in a paused container")
 	}
 	r := e.run("list", "--format", "json")
@@ -495,7 +501,7 @@ func TestLifecyclePauseResume(t *testing.T) {
 		t.Fatalf("%s\nwant exit 0", r)
 	}
 	c.wantStatus("running")
-	if !advances() {
+	if !advancesWithin(10 * time.Second) {
 		t.Error("the counter does not advance after resume")
 	}
 }
