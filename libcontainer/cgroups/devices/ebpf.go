@@ -91,18 +91,31 @@ func loadProgram(prog []Insn) (int, error) {
 		insns:    uint64(uintptr(unsafe.Pointer(&code[0]))),
 		license:  uint64(uintptr(unsafe.Pointer(&license[0]))),
 	}
-	fd, err := bpf(unix.BPF_PROG_LOAD, unsafe.Pointer(&attr), unsafe.Sizeof(attr))
+	fd, err := progLoad(&attr)
 	if err == unix.EINVAL || err == unix.EACCES {
 		log := make([]byte, 64<<10)
 		attr.logLevel, attr.logSize = 1, uint32(len(log))
 		attr.logBuf = uint64(uintptr(unsafe.Pointer(&log[0])))
-		if _, err2 := bpf(unix.BPF_PROG_LOAD, unsafe.Pointer(&attr), unsafe.Sizeof(attr)); err2 != nil {
+		if _, err2 := progLoad(&attr); err2 != nil {
 			err = fmt.Errorf("%w: verifier: %s", err, unix.ByteSliceToString(log))
 		}
 		runtime.KeepAlive(log)
 	}
 	runtime.KeepAlive(code)
 	runtime.KeepAlive(license)
+	return fd, err
+}
+
+// progLoad is BPF_PROG_LOAD, again while it fails with EAGAIN: the
+// verifier gives up with EAGAIN when a signal is pending, and the Go
+// runtime's preemption signals can arrive during a slow verification.
+func progLoad(attr *progLoadAttr) (fd int, err error) {
+	for range 50 {
+		fd, err = bpf(unix.BPF_PROG_LOAD, unsafe.Pointer(attr), unsafe.Sizeof(*attr))
+		if err != unix.EAGAIN {
+			break
+		}
+	}
 	return fd, err
 }
 
