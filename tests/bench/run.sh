@@ -106,10 +106,20 @@ for r in "${RTS[@]}"; do
 	[ "$r" = crun ] && filter+=' | .ociVersion = "1.0.2"'
 	TMPL[$r]=$(jq -c --arg r "$T/base/rootfs" "$filter" "$T/base/config.json")
 done
-bundle() { # bundle RUNTIME ID: prints the bundle dir made for ID
-	local d=$T/b/$2
+# the same with the seccomp profile an engine sends (podman's default, from
+# containers-common), when that file is installed: engines always send one
+ENGINE_SECCOMP=/usr/share/containers/seccomp.json
+declare -A TMPL_SC
+if [ -r "$ENGINE_SECCOMP" ]; then
+	sc=$(jq -c -f "$here/engine-seccomp.jq" "$ENGINE_SECCOMP")
+	for r in "${RTS[@]}"; do
+		TMPL_SC[$r]=$(jq -c --argjson s "$sc" '.linux.seccomp = $s' <<<"${TMPL[$r]}")
+	done
+fi
+bundle() { # bundle RUNTIME ID [TEMPLATE]: prints the bundle dir made for ID
+	local d=$T/b/$2 t=${3:-${TMPL[$1]}}
 	mkdir -p "$d"
-	printf '%s\n' "${TMPL[$1]//@CG@//$CGP/$2}" >"$d/config.json"
+	printf '%s\n' "${t//@CG@//$CGP/$2}" >"$d/config.json"
 	echo "$d"
 }
 
@@ -173,6 +183,10 @@ for ((round = 1; round <= ROUNDS; round++)); do
 	for r in $(order "$round"); do
 		id=$r-run-$round
 		measure "$r" run "$round" 0 run -b "$(bundle "$r" "$id")" "$id"
+		if [ -n "${TMPL_SC[$r]:-}" ]; then
+			id=$r-runsc-$round
+			measure "$r" run_seccomp "$round" 0 run -b "$(bundle "$r" "$id" "${TMPL_SC[$r]}")" "$id"
+		fi
 
 		id=$r-c-$round
 		measure "$r" create "$round" 1 create -b "$(bundle "$r" "$id")" "$id"
@@ -236,6 +250,8 @@ summary() {
 	local rows=(
 		"run /bin/true: CPU ms|run|0|cpu_us|1000"
 		"run /bin/true: wall ms|run|0|wall_us|1000"
+		"run /bin/true, engine seccomp profile: CPU ms|run_seccomp|0|cpu_us|1000"
+		"run /bin/true, engine seccomp profile: wall ms|run_seccomp|0|wall_us|1000"
 		"create: CPU ms|create|1|cpu_us|1000"
 		"create: wall ms|create|1|wall_us|1000"
 		"create + waiting init: CPU ms|create+init|1|cpu_us|1000"
@@ -309,6 +325,7 @@ summary() {
 	echo
 	summary
 	echo
+	[ -n "${TMPL_SC[hull]:-}" ] && echo "Engine seccomp profile: $ENGINE_SECCOMP as an engine sends it (tests/bench/engine-seccomp.jq); hull reuses filters it compiled before (/run/hull-cache/seccomp), runc and crun compile on every run."
 	echo "CPU = user+sys of the runtime's whole process tree (RUSAGE_CHILDREN; orphans that exited are counted too)."
 	echo "A created container's init is not in create's CPU: see 'waiting init: CPU ms so far' and 'create + waiting init'."
 	echo "The container process of start (/bin/true) is not start's child and is not counted in start."
