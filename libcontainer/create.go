@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/hull-oci/hull/internal/proc"
+	"github.com/hull-oci/hull/internal/readfile"
 	"github.com/hull-oci/hull/libcontainer/cgroups"
 	"github.com/hull-oci/hull/libcontainer/planner"
 	"github.com/hull-oci/hull/libcontainer/state"
@@ -124,7 +125,7 @@ func resources(s *specs.Spec) *specs.LinuxResources {
 // userName finds uid in /etc/passwd. It does not use os/user: with cgo
 // that loads the NSS modules, which costs more than starting a container.
 func userName(uid int) string {
-	b, err := os.ReadFile("/etc/passwd")
+	b, err := readfile.Read("/etc/passwd")
 	if err != nil {
 		return ""
 	}

@@ -5,9 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
 	"path/filepath"
 
+	"github.com/hull-oci/hull/internal/readfile"
 	"github.com/opencontainers/runtime-spec/specs-go"
 	"github.com/sirupsen/logrus"
 )
@@ -24,7 +24,7 @@ func LoadBundle(bundle string) (*specs.Spec, []byte, error) {
 	if err != nil {
 		return nil, nil, fmt.Errorf("unable to locate bundle %s: %w", bundle, err)
 	}
-	data, err := os.ReadFile(filepath.Join(abs, "config.json"))
+	data, err := readfile.Read(filepath.Join(abs, "config.json"))
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil, &configError{msg: "config.json: no such file in bundle " + abs, err: err}
 	}

@@ -4,19 +4,20 @@
 package cgroups
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 
-	specs "github.com/opencontainers/runtime-spec/specs-go"
-	"golang.org/x/sys/unix"
-
+	"github.com/hull-oci/hull/internal/readfile"
 	"github.com/hull-oci/hull/libcontainer/cgroups/fs"
 	"github.com/hull-oci/hull/libcontainer/cgroups/fs2"
 	"github.com/hull-oci/hull/libcontainer/cgroups/fscommon"
 	"github.com/hull-oci/hull/libcontainer/cgroups/stats"
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+	"golang.org/x/sys/unix"
 )
 
 // Stats is one sample of a container's resource usage, with the JSON of
@@ -116,8 +117,17 @@ type host struct {
 var realHost = host{
 	root:       "/sys/fs/cgroup",
 	fsType:     statfsType,
-	mountinfo:  func() (io.ReadCloser, error) { return os.Open("/proc/self/mountinfo") },
-	selfCgroup: func() (io.ReadCloser, error) { return os.Open("/proc/self/cgroup") },
+	mountinfo:  func() (io.ReadCloser, error) { return readAll("/proc/self/mountinfo") },
+	selfCgroup: func() (io.ReadCloser, error) { return readAll("/proc/self/cgroup") },
+}
+
+// readAll reads a /proc file at once, without an *os.File.
+func readAll(path string) (io.ReadCloser, error) {
+	b, err := readfile.Read(path)
+	if err != nil {
+		return nil, err
+	}
+	return io.NopCloser(bytes.NewReader(b)), nil
 }
 
 func statfsType(path string) (int64, error) {
