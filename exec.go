@@ -35,7 +35,7 @@ var execCommand = &cli.Command{
 		&cli.StringSliceFlag{Name: "cap", Aliases: []string{"c"}, Usage: "add a capability to the process"},
 		&cli.IntFlag{Name: "preserve-fds", Usage: "pass N extra fds (3..3+N-1) to the process"},
 		&cli.BoolFlag{Name: "ignore-paused", Usage: "exec even in a paused container"},
-		&cli.StringFlag{Name: "cgroup", Usage: "sub-cgroup to run the process in (not supported yet)"},
+		&cli.StringSliceFlag{Name: "cgroup", Usage: "run the process in an existing sub-cgroup of the container: [CONTROLLER[,CONTROLLER...]:]PATH (repeatable)"},
 		&cli.StringFlag{Name: "pidfd-socket", Usage: "unix socket that receives a pidfd of the process"},
 	},
 	Action: func(ctx *cli.Context) error {
@@ -60,7 +60,8 @@ func runExec(ctx *cli.Context, c *libcontainer.Container, p *specs.Process) erro
 	if !detach {
 		signal.Notify(sigs, forwarded...)
 	}
-	opts := &libcontainer.ExecOpts{Process: p, PreserveFds: ctx.Int("preserve-fds"), IgnorePaused: ctx.Bool("ignore-paused")}
+	opts := &libcontainer.ExecOpts{Process: p, PreserveFds: ctx.Int("preserve-fds"), IgnorePaused: ctx.Bool("ignore-paused"),
+		SubCgroups: ctx.StringSlice("cgroup")}
 	var local *os.File
 	if p.Terminal {
 		var err error
@@ -107,9 +108,6 @@ func runExec(ctx *cli.Context, c *libcontainer.Container, p *specs.Process) erro
 // process with the command line's overrides, as runc does. --apparmor and
 // --process-label apply to either: a security flag is never ignored.
 func execProcess(ctx *cli.Context, c *libcontainer.Container) (*specs.Process, error) {
-	if ctx.String("cgroup") != "" {
-		return nil, errors.New("exec: --cgroup is not supported yet")
-	}
 	p, err := baseProcess(ctx, c)
 	if err != nil {
 		return nil, err

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 
+	"github.com/hull-oci/hull/libcontainer/cgroups"
 	"github.com/hull-oci/hull/libcontainer/planner"
 	"github.com/hull-oci/hull/specconv"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
@@ -18,6 +19,7 @@ type ExecOpts struct {
 	PreserveFds  int
 	Console      *os.File // receives the pty master when Process.Terminal
 	IgnorePaused bool
+	SubCgroups   []string // exec --cgroup values
 }
 
 // Exec starts a process in every namespace and cgroup of the container,
@@ -67,7 +69,7 @@ func (c *Container) Exec(o *ExecOpts) (int, error) {
 	for _, w := range res.Warnings {
 		logrus.Warn(w)
 	}
-	cg, err := c.cgroup()
+	cg, err := c.execCgroup(o.SubCgroups)
 	if err != nil {
 		return 0, err
 	}
@@ -85,6 +87,25 @@ func (c *Container) Exec(o *ExecOpts) (int, error) {
 		return 0, err
 	}
 	return pid, nil
+}
+
+// execCgroup is the cgroup an exec'd process joins: the container's, or
+// the sub-cgroups that exec --cgroup names.
+func (c *Container) execCgroup(subs []string) (cgroups.Manager, error) {
+	if len(subs) == 0 {
+		return c.cgroup()
+	}
+	if len(c.State.CgroupPaths) == 0 {
+		return nil, fmt.Errorf("container %q has no cgroup", c.ID)
+	}
+	paths, err := subCgroupPaths(c.State.CgroupPaths, subs)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkSubCgroups(c.State.CgroupPaths, paths); err != nil {
+		return nil, err
+	}
+	return cgroups.Load(paths)
 }
 
 func consoleFdFor(o *ExecOpts, fd int) int {

@@ -9,7 +9,7 @@ for t in cgroups fs2 devices; do
 	(cd libcontainer/cgroups && "../../$dir/$t.test" -test.count=1)
 done
 cd integration
-"../$dir/integration.test" -test.count=1 -test.run 'TestLifecycle|TestKill|TestRun|TestDelete|TestCreate|TestFds|TestCVE_2019_5736|TestHooks|TestPoststop|TestList|TestLSM'
+"../$dir/integration.test" -test.count=1 -test.run 'TestLifecycle|TestKill|TestRun|TestDelete|TestCreate|TestFds|TestCVE_2019_5736|TestHooks|TestPoststop|TestList|TestLSM|TestExec'
 
 # AppArmor: apparmor_parser comes from the host root (tests/deps.sh installs
 # it); REQUIRE_APPARMOR=1 turns the test's skip into a failure, and its
