@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 
 	"github.com/hull-oci/hull/internal/readfile"
+	"github.com/hull-oci/hull/internal/specjson"
 	"github.com/opencontainers/runtime-spec/specs-go"
 	"github.com/sirupsen/logrus"
 )
@@ -31,21 +32,21 @@ func LoadBundle(bundle string) (*specs.Spec, []byte, error) {
 	if err != nil {
 		return nil, nil, fmt.Errorf("unable to read config.json: %w", err)
 	}
-	var s specs.Spec
-	if err := json.Unmarshal(data, &s); err != nil {
+	s, err := specjson.Unmarshal(data)
+	if err != nil {
 		return nil, nil, jsonError(data, err)
 	}
-	warnings, err := checkStrict(&s, data, Lenient)
+	warnings, err := checkStrict(s, data, Lenient)
 	if err != nil {
 		return nil, nil, err
 	}
 	for _, w := range warnings {
 		logrus.Warnf("config.json: %s: unknown field ignored (lenient)", w)
 	}
-	if err := Validate(&s, abs); err != nil {
+	if err := Validate(s, abs); err != nil {
 		return nil, nil, err
 	}
-	return &s, data, nil
+	return s, data, nil
 }
 
 // Rootfs returns the absolute path of the container's root filesystem:

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"sort"
 
+	"github.com/hull-oci/hull/internal/specjson"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 )
 
@@ -130,11 +131,11 @@ func (s *Store) LoadConfig(id string) (*specs.Spec, error) {
 	if err != nil {
 		return nil, err
 	}
-	var spec specs.Spec
-	if err := json.Unmarshal(data, &spec); err != nil {
+	spec, err := specjson.Unmarshal(data)
+	if err != nil {
 		return nil, fmt.Errorf("%w: %s: %w", ErrCorrupt, filepath.Join(s.Dir(id), configFile), err)
 	}
-	return &spec, nil
+	return spec, nil
 }
 
 // Remove deletes the state directory of id. A missing directory is not an
