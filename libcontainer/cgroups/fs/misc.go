@@ -4,7 +4,6 @@ import (
 	"errors"
 	"os"
 	"strconv"
-	"strings"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 
@@ -23,16 +22,11 @@ func setHugetlb(dir string, r *specs.LinuxResources) error {
 
 // hugetlbStats reads each page size the directory has files for.
 func hugetlbStats(dir string, s *stats.Stats) error {
-	entries, err := os.ReadDir(dir)
+	sizes, err := fscommon.HugetlbSizes(dir, ".usage_in_bytes")
 	if err != nil {
 		return err
 	}
-	for _, e := range entries {
-		name, isHugetlb := strings.CutPrefix(e.Name(), "hugetlb.")
-		size, ok := strings.CutSuffix(name, ".usage_in_bytes")
-		if !isHugetlb || !ok || strings.Contains(size, ".") {
-			continue
-		}
+	for _, size := range sizes {
 		var h stats.Hugetlb
 		prefix := "hugetlb." + size
 		if h.Usage, err = fscommon.ReadUint(dir, prefix+".usage_in_bytes"); err != nil {

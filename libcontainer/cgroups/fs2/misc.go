@@ -2,7 +2,6 @@ package fs2
 
 import (
 	"os"
-	"strings"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 
@@ -52,16 +51,11 @@ func setHugetlb(dir string, r *specs.LinuxResources) error {
 }
 
 func hugetlbStats(dir string, s *stats.Stats) error {
-	entries, err := os.ReadDir(dir)
+	sizes, err := fscommon.HugetlbSizes(dir, ".current")
 	if err != nil {
 		return err
 	}
-	for _, e := range entries {
-		name, isHugetlb := strings.CutPrefix(e.Name(), "hugetlb.")
-		size, ok := strings.CutSuffix(name, ".current")
-		if !isHugetlb || !ok || strings.Contains(size, ".") {
-			continue
-		}
+	for _, size := range sizes {
 		var h stats.Hugetlb
 		if h.Usage, err = fscommon.ReadUint(dir, "hugetlb."+size+".current"); err != nil {
 			return err

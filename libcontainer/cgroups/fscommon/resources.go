@@ -78,6 +78,25 @@ func SetRdma(dir string, rdma map[string]specs.LinuxRdma) error {
 	return nil
 }
 
+// HugetlbSizes lists the huge page sizes ("2MB", "1GB") that dir has a
+// file "hugetlb.<size><suffix>" for, suffix being v1's ".usage_in_bytes"
+// or v2's ".current".
+func HugetlbSizes(dir, suffix string) ([]string, error) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	var sizes []string
+	for _, e := range entries {
+		name, isHugetlb := strings.CutPrefix(e.Name(), "hugetlb.")
+		size, ok := strings.CutSuffix(name, suffix)
+		if isHugetlb && ok && !strings.Contains(size, ".") {
+			sizes = append(sizes, size)
+		}
+	}
+	return sizes, nil
+}
+
 // SetHugetlb writes each hugepageLimits entry: the page fault limit file
 // (limitFmt, e.g. "hugetlb.%s.limit_in_bytes") and, where the kernel has
 // it, the reservation limit (rsvdFmt), which the spec prefers. A page size
