@@ -43,6 +43,21 @@ func checkArgs(ctx *cli.Context, min, max int) error {
 	return nil
 }
 
+// containerAction is the Action of a command that takes exactly one
+// container id: it checks the arguments, loads the container and calls f.
+func containerAction(f func(ctx *cli.Context, c *libcontainer.Container) error) cli.ActionFunc {
+	return func(ctx *cli.Context) error {
+		if err := checkArgs(ctx, 1, 1); err != nil {
+			return err
+		}
+		c, err := loadContainer(ctx)
+		if err != nil {
+			return err
+		}
+		return f(ctx, c)
+	}
+}
+
 func loadContainer(ctx *cli.Context) (*libcontainer.Container, error) {
 	store, err := openStore(ctx)
 	if err != nil {

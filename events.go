@@ -28,15 +28,8 @@ var eventsCommand = &cli.Command{
 		&cli.DurationFlag{Name: "interval", Value: 5 * time.Second, Usage: "time between stats events"},
 		&cli.BoolFlag{Name: "stats", Usage: "print the usage once and exit"},
 	},
-	Action: func(ctx *cli.Context) error {
+	Action: containerAction(func(ctx *cli.Context, c *libcontainer.Container) error {
 		longRunning()
-		if err := checkArgs(ctx, 1, 1); err != nil {
-			return err
-		}
-		c, err := loadContainer(ctx)
-		if err != nil {
-			return err
-		}
 		if c.Status() == libcontainer.Stopped {
 			return fmt.Errorf("container %q is not running: %w", c.ID, libcontainer.ErrNotRunning)
 		}
@@ -53,7 +46,7 @@ var eventsCommand = &cli.Command{
 			return fmt.Errorf("events: --interval must be positive, got %v", interval)
 		}
 		return followEvents(ctx.Context, c, enc, interval)
-	},
+	}),
 }
 
 // followEvents prints an oom event as each happens and a stats event every

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"github.com/hull-oci/hull/libcontainer"
 	"github.com/urfave/cli/v2"
 )
 
@@ -8,30 +9,16 @@ var pauseCommand = &cli.Command{
 	Name:      "pause",
 	Usage:     "suspend every process of a container (cgroup freezer)",
 	ArgsUsage: "<container-id>",
-	Action: func(ctx *cli.Context) error {
-		if err := checkArgs(ctx, 1, 1); err != nil {
-			return err
-		}
-		c, err := loadContainer(ctx)
-		if err != nil {
-			return err
-		}
+	Action: containerAction(func(_ *cli.Context, c *libcontainer.Container) error {
 		return c.Pause()
-	},
+	}),
 }
 
 var resumeCommand = &cli.Command{
 	Name:      "resume",
 	Usage:     "resume every process of a paused container",
 	ArgsUsage: "<container-id>",
-	Action: func(ctx *cli.Context) error {
-		if err := checkArgs(ctx, 1, 1); err != nil {
-			return err
-		}
-		c, err := loadContainer(ctx)
-		if err != nil {
-			return err
-		}
+	Action: containerAction(func(_ *cli.Context, c *libcontainer.Container) error {
 		return c.Resume()
-	},
+	}),
 }

@@ -1,6 +1,9 @@
 package main
 
-import "github.com/urfave/cli/v2"
+import (
+	"github.com/hull-oci/hull/libcontainer"
+	"github.com/urfave/cli/v2"
+)
 
 var startCommand = &cli.Command{
 	Name:      "start",
@@ -8,19 +11,12 @@ var startCommand = &cli.Command{
 	ArgsUsage: "<container-id>",
 	Description: `A container created with NOTIFY_SOCKET set: start returns once the
 container sent READY=1 to its own NOTIFY_SOCKET (or exited), and passes it on.`,
-	Action: func(ctx *cli.Context) error {
-		if err := checkArgs(ctx, 1, 1); err != nil {
-			return err
-		}
-		c, err := loadContainer(ctx)
-		if err != nil {
-			return err
-		}
+	Action: containerAction(func(_ *cli.Context, c *libcontainer.Container) error {
 		proxy, err := startNotify(c)
 		if err != nil {
 			return err
 		}
 		defer proxy.Close()
 		return forwardReady(proxy, c.State.Pid)
-	},
+	}),
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 
+	"github.com/hull-oci/hull/libcontainer"
 	"github.com/urfave/cli/v2"
 )
 
@@ -11,16 +12,9 @@ var stateCommand = &cli.Command{
 	Name:      "state",
 	Usage:     "print the state of a container as JSON",
 	ArgsUsage: "<container-id>",
-	Action: func(ctx *cli.Context) error {
-		if err := checkArgs(ctx, 1, 1); err != nil {
-			return err
-		}
-		c, err := loadContainer(ctx)
-		if err != nil {
-			return err
-		}
+	Action: containerAction(func(_ *cli.Context, c *libcontainer.Container) error {
 		enc := json.NewEncoder(os.Stdout)
 		enc.SetIndent("", "  ")
 		return enc.Encode(c.OCIState())
-	},
+	}),
 }
