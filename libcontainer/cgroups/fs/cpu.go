@@ -10,13 +10,6 @@ import (
 	"github.com/hull-oci/hull/libcontainer/cgroups/stats"
 )
 
-func cpuWanted(r *specs.LinuxResources) bool {
-	c := r.CPU
-	return c != nil && (fscommon.Uint(c.Shares) != 0 || fscommon.Int(c.Quota) != 0 ||
-		fscommon.Uint(c.Period) != 0 || c.Burst != nil || fscommon.Int(c.RealtimeRuntime) != 0 ||
-		fscommon.Uint(c.RealtimePeriod) != 0 || c.Idle != nil)
-}
-
 // setCPU writes linux.resources.cpu (but cpus and mems, which are
 // cpuset's). Zero shares, quota, period and realtime values mean "not
 // set"; a quota of -1 removes the limit.

@@ -6,8 +6,6 @@ import (
 	"strconv"
 	"strings"
 
-	specs "github.com/opencontainers/runtime-spec/specs-go"
-
 	"github.com/hull-oci/hull/libcontainer/cgroups/fscommon"
 	"github.com/hull-oci/hull/libcontainer/cgroups/stats"
 )
@@ -51,22 +49,6 @@ func inherited(dir, file string) (string, error) {
 		return "", err
 	}
 	return value, fscommon.WriteFile(dir, file, value)
-}
-
-func cpusetWanted(r *specs.LinuxResources) bool {
-	return r.CPU != nil && (r.CPU.Cpus != "" || r.CPU.Mems != "")
-}
-
-func setCpuset(dir string, r *specs.LinuxResources) error {
-	if r.CPU.Cpus != "" {
-		if err := fscommon.WriteFile(dir, "cpuset.cpus", r.CPU.Cpus); err != nil {
-			return err
-		}
-	}
-	if r.CPU.Mems != "" {
-		return fscommon.WriteFile(dir, "cpuset.mems", r.CPU.Mems)
-	}
-	return nil
 }
 
 func cpusetStats(dir string, s *stats.Stats) error {

@@ -12,9 +12,7 @@ import (
 	"github.com/hull-oci/hull/libcontainer/cgroups/stats"
 )
 
-// The small controllers: hugetlb, net_cls, net_prio, rdma and devices.
-
-func hugetlbWanted(r *specs.LinuxResources) bool { return len(r.HugepageLimits) > 0 }
+// The small controllers: hugetlb, net_cls, net_prio and devices.
 
 func setHugetlb(dir string, r *specs.LinuxResources) error {
 	return fscommon.SetHugetlb(dir, r.HugepageLimits, "hugetlb.%s.limit_in_bytes", "hugetlb.%s.rsvd.limit_in_bytes")
@@ -64,14 +62,6 @@ func setNetPrio(dir string, r *specs.LinuxResources) error {
 	}
 	return nil
 }
-
-func rdmaWanted(r *specs.LinuxResources) bool { return len(r.Rdma) > 0 }
-
-func setRdma(dir string, r *specs.LinuxResources) error {
-	return fscommon.SetRdma(dir, r.Rdma)
-}
-
-func devicesWanted(r *specs.LinuxResources) bool { return r.Devices != nil }
 
 // setDevices denies every device, then writes config.json's rules and the
 // default ones in order, each to devices.allow or devices.deny: cgroup v1

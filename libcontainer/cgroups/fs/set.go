@@ -23,16 +23,16 @@ type controller struct {
 // in runc; devices come last, so that a mistake above cannot leave a
 // container whose devices are denied but whose limits are not set.
 var controllers = []controller{
-	{"cpuset", "cpu", cpusetWanted, setCpuset},
-	{"cpu", "cpu", cpuWanted, setCPU},
+	{"cpuset", "cpu", fscommon.CpusetWanted, fscommon.SetCpuset},
+	{"cpu", "cpu", fscommon.CPUWanted, setCPU},
 	{"memory", "memory", memoryWanted, setMemory},
 	{"pids", "pids", fscommon.PidsWanted, fscommon.SetPids},
 	{"blkio", "blockIO", blkioWanted, setBlkio},
-	{"hugetlb", "hugepageLimits", hugetlbWanted, setHugetlb},
+	{"hugetlb", "hugepageLimits", fscommon.HugetlbWanted, setHugetlb},
 	{"net_cls", "network.classID", netClsWanted, setNetCls},
 	{"net_prio", "network.priorities", netPrioWanted, setNetPrio},
-	{"rdma", "rdma", rdmaWanted, setRdma},
-	{"devices", "devices", devicesWanted, setDevices},
+	{"rdma", "rdma", fscommon.RdmaWanted, fscommon.SetRdma},
+	{"devices", "devices", fscommon.DevicesWanted, setDevices},
 }
 
 // Set writes the container's resource limits. A field that is nil (or,

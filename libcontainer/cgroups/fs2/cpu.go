@@ -12,13 +12,6 @@ import (
 	"github.com/hull-oci/hull/libcontainer/cgroups/stats"
 )
 
-func cpuWanted(r *specs.LinuxResources) bool {
-	c := r.CPU
-	return c != nil && (fscommon.Uint(c.Shares) != 0 || fscommon.Int(c.Quota) != 0 ||
-		fscommon.Uint(c.Period) != 0 || c.Burst != nil || fscommon.Int(c.RealtimeRuntime) != 0 ||
-		fscommon.Uint(c.RealtimePeriod) != 0 || c.Idle != nil)
-}
-
 // SharesToWeight converts cgroup v1 cpu shares [2, 262144] to cgroup v2
 // cpu.weight [1, 10000] with the formula runc (since 1.3.2), crun and
 // Kubernetes agreed on: a quadratic in log2(shares) that maps the v1

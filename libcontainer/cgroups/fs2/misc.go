@@ -10,23 +10,7 @@ import (
 	"github.com/hull-oci/hull/libcontainer/cgroups/stats"
 )
 
-// The small controllers: cpuset, pids, hugetlb, rdma and devices.
-
-func cpusetWanted(r *specs.LinuxResources) bool {
-	return r.CPU != nil && (r.CPU.Cpus != "" || r.CPU.Mems != "")
-}
-
-func setCpuset(dir string, r *specs.LinuxResources) error {
-	if r.CPU.Cpus != "" {
-		if err := fscommon.WriteFile(dir, "cpuset.cpus", r.CPU.Cpus); err != nil {
-			return err
-		}
-	}
-	if r.CPU.Mems != "" {
-		return fscommon.WriteFile(dir, "cpuset.mems", r.CPU.Mems)
-	}
-	return nil
-}
+// The small controllers: cpuset and hugetlb stats, devices.
 
 func cpusetStats(dir string, s *stats.Stats) error {
 	for _, f := range []struct {
@@ -43,8 +27,6 @@ func cpusetStats(dir string, s *stats.Stats) error {
 	}
 	return nil
 }
-
-func hugetlbWanted(r *specs.LinuxResources) bool { return len(r.HugepageLimits) > 0 }
 
 func setHugetlb(dir string, r *specs.LinuxResources) error {
 	return fscommon.SetHugetlb(dir, r.HugepageLimits, "hugetlb.%s.max", "hugetlb.%s.rsvd.max")
@@ -69,14 +51,6 @@ func hugetlbStats(dir string, s *stats.Stats) error {
 	}
 	return nil
 }
-
-func rdmaWanted(r *specs.LinuxResources) bool { return len(r.Rdma) > 0 }
-
-func setRdma(dir string, r *specs.LinuxResources) error {
-	return fscommon.SetRdma(dir, r.Rdma)
-}
-
-func devicesWanted(r *specs.LinuxResources) bool { return r.Devices != nil }
 
 // attachDevices is devices.Attach; tests on a fake tree, where no eBPF
 // program can be attached, replace it.

@@ -26,14 +26,14 @@ type setter struct {
 // raw values win over the converted ones, and devices just before it.
 var setters = []setter{
 	{"network", networkWanted, setNetwork},
-	{"cpu", cpusetWanted, setCpuset},
-	{"cpu", cpuWanted, setCPU},
+	{"cpu", fscommon.CpusetWanted, fscommon.SetCpuset},
+	{"cpu", fscommon.CPUWanted, setCPU},
 	{"memory", memoryWanted, setMemory},
 	{"pids", fscommon.PidsWanted, fscommon.SetPids},
 	{"blockIO", ioWanted, setIO},
-	{"hugepageLimits", hugetlbWanted, setHugetlb},
-	{"rdma", rdmaWanted, setRdma},
-	{"devices", devicesWanted, setDevices},
+	{"hugepageLimits", fscommon.HugetlbWanted, setHugetlb},
+	{"rdma", fscommon.RdmaWanted, fscommon.SetRdma},
+	{"devices", fscommon.DevicesWanted, setDevices},
 	{"unified", unifiedWanted, setUnified},
 }
 

@@ -64,8 +64,9 @@ func RdmaLine(dev string, r specs.LinuxRdma) (string, error) {
 	return line, nil
 }
 
-// SetRdma writes one rdma.max line per device, in name order.
-func SetRdma(dir string, rdma map[string]specs.LinuxRdma) error {
+// SetRdma writes one rdma.max line per device of r, in name order.
+func SetRdma(dir string, r *specs.LinuxResources) error {
+	rdma := r.Rdma
 	for _, dev := range slices.Sorted(maps.Keys(rdma)) {
 		line, err := RdmaLine(dev, rdma[dev])
 		if err != nil {
