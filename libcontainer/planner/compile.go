@@ -138,6 +138,12 @@ func Compile(in *Input) (*Result, error) {
 		c.seccompLate, // with no_new_privs: the last step before execve
 		c.exec,
 	}
+	return c.run(steps)
+}
+
+// run takes the steps in order, each adding its ops to the plan, and
+// returns the plan once it is known to hold no string with a NUL.
+func (c *compiler) run(steps []func() error) (*Result, error) {
 	for _, step := range steps {
 		if err := step(); err != nil {
 			return nil, err

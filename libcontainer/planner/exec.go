@@ -60,15 +60,7 @@ func CompileExec(in *ExecInput) (*Result, error) {
 		c.seccompLate,
 		c.exec,
 	}
-	for _, step := range steps {
-		if err := step(); err != nil {
-			return nil, err
-		}
-	}
-	if err := checkNUL(c.plan); err != nil {
-		return nil, err
-	}
-	return &Result{Plan: c.plan, Warnings: c.warnings}, nil
+	return c.run(steps)
 }
 
 // joinContainer joins each namespace the container has, through its init.
