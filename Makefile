@@ -6,6 +6,11 @@ COMMIT := $(shell git rev-parse --short HEAD 2>/dev/null)
 # ld.so and the shared libraries on every container start
 LDFLAGS := -X main.gitCommit=$(COMMIT) -linkmode external -extldflags -static
 TAGS := urfave_cli_no_docs,osusergo,netgo
+# Go 1.26's default GC keeps each small-object span's mark bits inside the
+# span, so a fresh span faults in both of its pages; a short-lived command
+# allocates from dozens of fresh spans and never collects (measured on `run`:
+# -90 page faults, -4 ms CPU with the previous collector)
+HULL_GOEXPERIMENT := nogreenteagc
 BUNDLE := tests/bundle
 
 .PHONY: all hull deps bundle demo test unit integration cgroup2 bench conformance engines generate clean
@@ -16,7 +21,7 @@ deps:
 	@tests/deps.sh
 
 hull: deps
-	$(GO) build -trimpath -tags $(TAGS) -ldflags "$(LDFLAGS)" -o hull .
+	GOEXPERIMENT=$(HULL_GOEXPERIMENT) $(GO) build -trimpath -tags $(TAGS) -ldflags "$(LDFLAGS)" -o hull .
 	$(GO) build -trimpath -tags $(TAGS) -o hull-bundle ./cmd/hull-bundle
 
 bundle: hull
