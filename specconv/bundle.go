@@ -32,16 +32,18 @@ func LoadBundle(bundle string) (*specs.Spec, []byte, error) {
 	if err != nil {
 		return nil, nil, fmt.Errorf("unable to read config.json: %w", err)
 	}
-	s, err := specjson.Unmarshal(data)
+	s, exact, err := specjson.Decode(data)
 	if err != nil {
 		return nil, nil, jsonError(data, err)
 	}
-	warnings, err := checkStrict(s, data, Lenient)
-	if err != nil {
-		return nil, nil, err
-	}
-	for _, w := range warnings {
-		logrus.Warnf("config.json: %s: unknown field ignored (lenient)", w)
+	if !exact { // there may be unknown fields (exact: every name is a field's)
+		warnings, err := checkStrict(s, data, Lenient)
+		if err != nil {
+			return nil, nil, err
+		}
+		for _, w := range warnings {
+			logrus.Warnf("config.json: %s: unknown field ignored (lenient)", w)
+		}
 	}
 	if err := Validate(s, abs); err != nil {
 		return nil, nil, err

@@ -1,0 +1,457 @@
+package specjson
+
+import (
+	"unicode/utf16"
+	"unicode/utf8"
+	"unsafe"
+)
+
+// decoder reads JSON from data for the generated decoders (decode_gen.go).
+// It takes only what it is sure encoding/json decodes the same way: exact
+// field names, no duplicate fields, integers that fit, strings whose
+// escapes and UTF-8 are plain. Anything else, valid or not, makes it give
+// up (a false return), and Unmarshal then decodes with encoding/json, whose
+// result and errors stay the reference.
+type decoder struct {
+	data []byte
+	pos  int
+	buf  []byte // unescaped strings
+}
+
+// maxSkipDepth bounds the nesting of the values skip walks (encoding/json
+// allows 10000; giving up earlier only costs the slow path).
+const maxSkipDepth = 512
+
+func (d *decoder) ws() {
+	for d.pos < len(d.data) {
+		switch d.data[d.pos] {
+		case ' ', '\t', '\n', '\r':
+			d.pos++
+		default:
+			return
+		}
+	}
+}
+
+// peek returns the next byte after white space, or 0 at the end.
+func (d *decoder) peek() byte {
+	d.ws()
+	if d.pos < len(d.data) {
+		return d.data[d.pos]
+	}
+	return 0
+}
+
+// literal consumes lit if it comes next.
+func (d *decoder) literal(lit string) bool {
+	if d.peek() != lit[0] || len(d.data)-d.pos < len(lit) || string(d.data[d.pos:d.pos+len(lit)]) != lit {
+		return false
+	}
+	d.pos += len(lit)
+	return true
+}
+
+// null consumes a null: every decoder leaves its target at its zero value
+// then, as encoding/json does for a value it decodes into fresh.
+func (d *decoder) null() bool { return d.literal("null") }
+
+// open consumes c ('{' or '[') and reports whether the object or array has a
+// first member, consuming the closing byte of an empty one.
+func (d *decoder) open(c, end byte) (more, ok bool) {
+	if d.peek() != c {
+		return false, false
+	}
+	d.pos++
+	if d.peek() == end {
+		d.pos++
+		return false, true
+	}
+	return true, true
+}
+
+// next consumes the ',' before another member, or the closing end.
+func (d *decoder) next(end byte) (more, ok bool) {
+	switch d.peek() {
+	case ',':
+		d.pos++
+		return true, true
+	case end:
+		d.pos++
+		return false, true
+	}
+	return false, false
+}
+
+// key reads a member name and its ':'. The bytes alias data; names with
+// escapes give up.
+func (d *decoder) key() ([]byte, bool) {
+	if d.peek() != '"' {
+		return nil, false
+	}
+	start := d.pos + 1
+	ascii := true
+	for i := start; i < len(d.data); i++ {
+		c := d.data[i]
+		switch {
+		case c == '"':
+			k := d.data[start:i]
+			if !ascii && !utf8.Valid(k) {
+				return nil, false
+			}
+			d.pos = i + 1
+			if d.peek() != ':' {
+				return nil, false
+			}
+			d.pos++
+			return k, true
+		case c == '\\' || c < 0x20:
+			return nil, false
+		case c >= utf8.RuneSelf:
+			ascii = false
+		}
+	}
+	return nil, false
+}
+
+// str reads a string.
+func (d *decoder) str() (string, bool) {
+	if d.peek() != '"' {
+		return "", false
+	}
+	start := d.pos + 1
+	ascii := true
+	for i := start; i < len(d.data); i++ {
+		c := d.data[i]
+		switch {
+		case c == '"':
+			s := d.data[start:i]
+			if !ascii && !utf8.Valid(s) {
+				return "", false
+			}
+			d.pos = i + 1
+			return string(s), true
+		case c == '\\':
+			return d.unescape(start, i)
+		case c < 0x20:
+			return "", false
+		case c >= utf8.RuneSelf:
+			ascii = false
+		}
+	}
+	return "", false
+}
+
+// unescape finishes a string that has an escape at esc.
+func (d *decoder) unescape(start, esc int) (string, bool) {
+	b := append(d.buf[:0], d.data[start:esc]...)
+	for i := esc; i < len(d.data); {
+		c := d.data[i]
+		switch {
+		case c == '"':
+			d.pos, d.buf = i+1, b
+			if !utf8.Valid(b) {
+				return "", false
+			}
+			return string(b), true
+		case c < 0x20:
+			return "", false
+		case c != '\\':
+			b = append(b, c)
+			i++
+			continue
+		}
+		if i+1 >= len(d.data) {
+			return "", false
+		}
+		switch e := d.data[i+1]; e {
+		case '"', '\\', '/':
+			b = append(b, e)
+		case 'b':
+			b = append(b, '\b')
+		case 'f':
+			b = append(b, '\f')
+		case 'n':
+			b = append(b, '\n')
+		case 'r':
+			b = append(b, '\r')
+		case 't':
+			b = append(b, '\t')
+		case 'u':
+			r, ok := hex4(d.data[i+2:])
+			if !ok || utf16.IsSurrogate(r) { // pairs and lone halves: encoding/json's
+				return "", false
+			}
+			b = utf8.AppendRune(b, r)
+			i += 4
+		default:
+			return "", false
+		}
+		i += 2
+	}
+	return "", false
+}
+
+func hex4(b []byte) (rune, bool) {
+	if len(b) < 4 {
+		return 0, false
+	}
+	var r rune
+	for _, c := range b[:4] {
+		switch {
+		case '0' <= c && c <= '9':
+			c -= '0'
+		case 'a' <= c && c <= 'f':
+			c -= 'a' - 10
+		case 'A' <= c && c <= 'F':
+			c -= 'A' - 10
+		default:
+			return 0, false
+		}
+		r = r<<4 | rune(c)
+	}
+	return r, true
+}
+
+// integer reads a JSON number that is an integer (no fraction or exponent)
+// whose magnitude fits in 64 bits.
+func (d *decoder) integer() (neg bool, mag uint64, ok bool) {
+	if d.peek() == '-' {
+		neg = true
+		d.pos++
+	}
+	start := d.pos
+	for d.pos < len(d.data) && '0' <= d.data[d.pos] && d.data[d.pos] <= '9' {
+		digit := uint64(d.data[d.pos] - '0')
+		if mag > (1<<64-1-digit)/10 {
+			return false, 0, false
+		}
+		mag = mag*10 + digit
+		d.pos++
+	}
+	n := d.pos - start
+	if n == 0 || n > 1 && d.data[start] == '0' {
+		return false, 0, false
+	}
+	if d.pos < len(d.data) {
+		switch d.data[d.pos] {
+		case '.', 'e', 'E':
+			return false, 0, false
+		}
+	}
+	return neg, mag, true
+}
+
+// skip walks over one value of any type, checking its syntax as
+// encoding/json's scanner does.
+func (d *decoder) skip(depth int) bool {
+	if depth > maxSkipDepth {
+		return false
+	}
+	switch d.peek() {
+	case '{':
+		more, ok := d.open('{', '}')
+		for ok && more {
+			if _, ok = d.key(); ok && d.skip(depth+1) {
+				more, ok = d.next('}')
+			} else {
+				ok = false
+			}
+		}
+		return ok
+	case '[':
+		more, ok := d.open('[', ']')
+		for ok && more {
+			if ok = d.skip(depth + 1); ok {
+				more, ok = d.next(']')
+			}
+		}
+		return ok
+	case '"':
+		return d.skipStr()
+	case 't':
+		return d.literal("true")
+	case 'f':
+		return d.literal("false")
+	case 'n':
+		return d.null()
+	}
+	return d.number()
+}
+
+// skipStr walks over a string; what it holds does not matter.
+func (d *decoder) skipStr() bool {
+	for i := d.pos + 1; i < len(d.data); i++ {
+		switch c := d.data[i]; {
+		case c == '"':
+			d.pos = i + 1
+			return true
+		case c < 0x20:
+			return false
+		case c == '\\':
+			if i+1 >= len(d.data) {
+				return false
+			}
+			switch d.data[i+1] {
+			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+				i++
+			case 'u':
+				if _, ok := hex4(d.data[i+2:]); !ok {
+					return false
+				}
+				i += 5
+			default:
+				return false
+			}
+		}
+	}
+	return false
+}
+
+// number walks over any JSON number.
+func (d *decoder) number() bool {
+	digits := func() int {
+		n := 0
+		for d.pos < len(d.data) && '0' <= d.data[d.pos] && d.data[d.pos] <= '9' {
+			d.pos++
+			n++
+		}
+		return n
+	}
+	if d.pos < len(d.data) && d.data[d.pos] == '-' {
+		d.pos++
+	}
+	start := d.pos
+	if n := digits(); n == 0 || n > 1 && d.data[start] == '0' {
+		return false
+	}
+	if d.pos < len(d.data) && d.data[d.pos] == '.' {
+		d.pos++
+		if digits() == 0 {
+			return false
+		}
+	}
+	if d.pos < len(d.data) && (d.data[d.pos] == 'e' || d.data[d.pos] == 'E') {
+		d.pos++
+		if d.pos < len(d.data) && (d.data[d.pos] == '+' || d.data[d.pos] == '-') {
+			d.pos++
+		}
+		if digits() == 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// The decoders the generated code composes. Each leaves *p at its zero
+// value for a null.
+
+func decStr[T ~string](d *decoder, p *T) bool {
+	if d.null() {
+		return true
+	}
+	s, ok := d.str()
+	*p = T(s)
+	return ok
+}
+
+func decBool[T ~bool](d *decoder, p *T) bool {
+	switch {
+	case d.null():
+	case d.literal("true"):
+		*p = true
+	case d.literal("false"):
+		*p = false
+	default:
+		return false
+	}
+	return true
+}
+
+func decInt[T ~int | ~int8 | ~int16 | ~int32 | ~int64](d *decoder, p *T) bool {
+	if d.null() {
+		return true
+	}
+	neg, mag, ok := d.integer()
+	limit := uint64(1)<<(unsafe.Sizeof(*p)*8-1) - 1 // the largest T
+	switch {
+	case !ok:
+		return false
+	case neg && mag <= limit+1:
+		*p = T(-int64(mag))
+	case !neg && mag <= limit:
+		*p = T(mag)
+	default:
+		return false
+	}
+	return true
+}
+
+func decUint[T ~uint | ~uint8 | ~uint16 | ~uint32 | ~uint64](d *decoder, p *T) bool {
+	if d.null() {
+		return true
+	}
+	neg, mag, ok := d.integer()
+	if !ok || neg || unsafe.Sizeof(*p) < 8 && mag>>(unsafe.Sizeof(*p)*8) != 0 {
+		return false // encoding/json refuses "-0" for an unsigned type too
+	}
+	*p = T(mag)
+	return true
+}
+
+func decPtr[T any](d *decoder, p **T, elem func(*decoder, *T) bool) bool {
+	if d.null() {
+		return true
+	}
+	*p = new(T)
+	return elem(d, *p)
+}
+
+func decSlice[T any](d *decoder, p *[]T, elem func(*decoder, *T) bool) bool {
+	if d.null() {
+		return true
+	}
+	more, ok := d.open('[', ']')
+	s := []T{} // encoding/json makes [] an empty slice, not nil
+	for ok && more {
+		var v T
+		if ok = elem(d, &v); ok {
+			s = append(s, v)
+			more, ok = d.next(']')
+		}
+	}
+	*p = s
+	return ok
+}
+
+func decMap[T any](d *decoder, p *map[string]T, elem func(*decoder, *T) bool) bool {
+	if d.null() {
+		return true
+	}
+	more, ok := d.open('{', '}')
+	m := map[string]T{}
+	for ok && more {
+		var k []byte
+		if k, ok = d.key(); !ok {
+			break
+		}
+		var v T
+		if ok = elem(d, &v); ok {
+			m[string(k)] = v // the last of duplicate keys wins, as in encoding/json
+			more, ok = d.next('}')
+		}
+	}
+	*p = m
+	return ok
+}
+
+// fields tracks the members of one object, giving up on a duplicate
+// (encoding/json merges those; the slow path does it).
+type fields uint64
+
+func (f *fields) add(bit uint) bool {
+	if *f&(1<<bit) != 0 {
+		return false
+	}
+	*f |= 1 << bit
+	return true
+}
