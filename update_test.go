@@ -2,6 +2,9 @@ package main
 
 import (
 	"flag"
+	"fmt"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -12,16 +15,55 @@ func TestRAMInBytes(t *testing.T) {
 	for in, want := range map[string]int64{
 		"-1": -1, "1024": 1024, "512k": 512 << 10, "512K": 512 << 10, "64m": 64 << 20,
 		"1.5G": 3 << 29, "2GiB": 2 << 30, "10 MB": 10 << 20, "3b": 3,
+		"0": 0, "007": 7, "1 ": 1, "1i": 1, "1IB": 1, "1 kib": 1 << 10, "2t": 2 << 40,
+		"1P": 1 << 50, "0.5k": 512, "1.25 KiB": 1280, "1 b": 1,
 	} {
 		if got, err := ramInBytes(in); err != nil || got != want {
 			t.Errorf("ramInBytes(%q) = %d, %v; want %d", in, got, err, want)
 		}
 	}
-	for _, in := range []string{"", "x", "-2", "1X", "1.2.3"} {
+	for _, in := range []string{
+		"", "x", "-2", "1X", "1.2.3", " 1", "1  k", "1.", ".5", "1.k", "1kk", "1bi",
+		"1ii", "1bb", "1e3", "+1", "1,5k", "1k ", "1\n", "k", "1 i b", "１",
+	} {
 		if _, err := ramInBytes(in); err == nil {
 			t.Errorf("ramInBytes(%q) accepted", in)
 		}
 	}
+}
+
+// ramInBytesRE is ramInBytes as it was, with a regexp: FuzzRAMInBytes checks
+// that the hand-written parser takes exactly the same sizes.
+func ramInBytesRE(s string) (int64, error) {
+	if s == "-1" {
+		return -1, nil
+	}
+	m := regexp.MustCompile(`^(\d+(?:\.\d+)?) ?([kKmMgGtTpP])?[iI]?[bB]?$`).FindStringSubmatch(s)
+	if m == nil {
+		return 0, fmt.Errorf("bad size %q", s)
+	}
+	n, err := strconv.ParseFloat(m[1], 64)
+	if err != nil {
+		return 0, err
+	}
+	shift := strings.Index("kmgtp", strings.ToLower(m[2])) + 1
+	if m[2] == "" {
+		shift = 0
+	}
+	return int64(n * float64(uint64(1)<<(10*shift))), nil
+}
+
+func FuzzRAMInBytes(f *testing.F) {
+	for _, s := range []string{"-1", "1.5G", "2GiB", "10 MB", "1  k", "1.", "1bi", "1 kib", "9.99999p", "1\xc9"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		got, err := ramInBytes(s)
+		want, wantErr := ramInBytesRE(s)
+		if (err == nil) != (wantErr == nil) || got != want {
+			t.Fatalf("ramInBytes(%q) = %d, %v; the regexp gives %d, %v", s, got, err, want, wantErr)
+		}
+	})
 }
 
 // flagContext parses args with update's flags.

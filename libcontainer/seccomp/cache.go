@@ -1,20 +1,21 @@
 package seccomp
 
 import (
-	"crypto/sha256"
+	"bytes"
 	"encoding/binary"
 	"encoding/hex"
 	"errors"
+	"hash/fnv"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
 	"time"
 
-	"github.com/hull-oci/hull/internal/readfile"
 	"github.com/opencontainers/runtime-spec/specs-go"
 	libseccomp "github.com/seccomp/libseccomp-golang"
 	"github.com/sirupsen/logrus"
+	"golang.org/x/sys/unix"
 )
 
 // DefaultCacheEntries is the number of programs a Cache keeps when its
@@ -23,22 +24,28 @@ const DefaultCacheEntries = 64
 
 // cacheFormat changes whenever what build makes of the same profile does,
 // so that programs built by an older hull are not reused.
-const cacheFormat = "hull-seccomp-bpf-1"
+const cacheFormat = "hull-seccomp-bpf-2"
 
 // Cache keeps compiled programs in a directory. libseccomp 2.5 spends
 // milliseconds per architecture on an engine's default profile (see
 // BenchmarkCompileDefaultProfile), and every container of an engine carries
 // the same one: after the first, Compile reads the file instead.
 //
-// The key digests what the BPF depends on: the checked profile as libseccomp
+// The key encodes what the BPF depends on: the checked profile as libseccomp
 // sees it (default action, architectures, rules in order), the libseccomp
 // version, whose syscall tables decide which names are skipped, and the
 // native architecture. Flags and the listener are not in the BPF and are
 // worked out again on every call, errors and kernel probe included.
+//
+// A file is named by a 128-bit FNV-1a hash of the key and holds the whole
+// key ahead of the BPF, which is used only when the key matches: two keys
+// sharing a name are a miss, never a wrong program. That needs no
+// cryptographic hash, whose packages (crypto/internal/fips140/...) would
+// otherwise run their initialisers on every hull command.
 type Cache struct {
-	// Dir holds one file per program, named by its key. It is created
-	// (0700) when missing and must not be writable by anyone the
-	// containers are protected from.
+	// Dir holds one file per program, named by a hash of its key. It
+	// is created (0700) when missing and must not be writable by anyone
+	// the containers are protected from.
 	Dir string
 	// MaxEntries bounds the programs kept, the least recently used going
 	// first; 0 means DefaultCacheEntries.
@@ -54,26 +61,32 @@ func (c *Cache) Compile(s *specs.LinuxSeccomp) (*Program, error) {
 
 // build returns the BPF for p from the cache, or builds and stores it.
 func (c *Cache) build(p *profile) ([]byte, error) {
-	name := filepath.Join(c.Dir, cacheKey(p))
-	if bpf, err := readfile.Read(name); err == nil && validLength(len(bpf)) {
-		now := time.Now()
-		_ = os.Chtimes(name, now, now) // the eviction order
-		return bpf, nil
-	} else if err != nil && !errors.Is(err, fs.ErrNotExist) {
+	key := cacheKey(p)
+	name := filepath.Join(c.Dir, cacheName(key))
+	data, err := readEntry(name, len(key))
+	if err == nil {
+		if bpf, ok := decodeEntry(data, key); ok {
+			now := time.Now()
+			_ = os.Chtimes(name, now, now) // the eviction order
+			return bpf, nil
+		}
+		// another key with the same name, or a torn or foreign
+		// file: rebuild and write over it
+	} else if !errors.Is(err, fs.ErrNotExist) {
 		logrus.Debugf("seccomp cache: %v", err)
 	}
 	bpf, err := build(p)
 	if err != nil {
 		return nil, err
 	}
-	if err := c.store(name, bpf); err != nil {
+	if err := c.store(name, encodeEntry(key, bpf)); err != nil {
 		logrus.Debugf("seccomp cache: %v", err)
 	}
 	return bpf, nil
 }
 
-// store writes bpf to name whole or not at all, then evicts.
-func (c *Cache) store(name string, bpf []byte) error {
+// store writes entry to name whole or not at all, then evicts.
+func (c *Cache) store(name string, entry []byte) error {
 	if err := os.MkdirAll(c.Dir, 0o700); err != nil {
 		return err
 	}
@@ -81,7 +94,7 @@ func (c *Cache) store(name string, bpf []byte) error {
 	if err != nil {
 		return err
 	}
-	_, err = f.Write(bpf)
+	_, err = f.Write(entry)
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
@@ -96,7 +109,8 @@ func (c *Cache) store(name string, bpf []byte) error {
 }
 
 // evict removes the least recently used programs beyond MaxEntries, and
-// temporary files a crashed writer left behind.
+// after an hour any other file: temporary files a crashed writer left
+// behind, and programs an older hull named another way.
 func (c *Cache) evict() error {
 	limit := c.MaxEntries
 	if limit <= 0 {
@@ -116,7 +130,7 @@ func (c *Cache) evict() error {
 		if err != nil {
 			continue // removed meanwhile
 		}
-		if len(e.Name()) != 2*sha256.Size {
+		if len(e.Name()) != cacheNameLen {
 			if time.Since(info.ModTime()) > time.Hour {
 				_ = os.Remove(filepath.Join(c.Dir, e.Name()))
 			}
@@ -136,11 +150,15 @@ func (c *Cache) evict() error {
 	return nil
 }
 
-// cacheKey digests everything build's output depends on.
-func cacheKey(p *profile) string {
-	h := sha256.New()
-	var buf []byte
-	num := func(v uint64) { buf = binary.LittleEndian.AppendUint64(buf, v) }
+// cacheKey encodes everything build's output depends on, numbers as
+// varints: a short key is quicker to hash, store and compare.
+func cacheKey(p *profile) []byte {
+	size := 64 + len(cacheFormat) + 10*len(p.arches)
+	for _, r := range p.rules {
+		size += len(r.name) + 8 + 16*len(r.conds)
+	}
+	buf := make([]byte, 0, size)
+	num := func(v uint64) { buf = binary.AppendUvarint(buf, v) }
 	str := func(s string) { num(uint64(len(s))); buf = append(buf, s...) }
 
 	str(cacheFormat)
@@ -166,13 +184,77 @@ func cacheKey(p *profile) string {
 			num(c.Operand1)
 			num(c.Operand2)
 		}
-		if len(buf) > 4096 {
-			h.Write(buf)
-			buf = buf[:0]
-		}
 	}
-	h.Write(buf)
-	return hex.EncodeToString(h.Sum(nil))
+	return buf
+}
+
+// cacheNameLen is the length of cacheName's result: 128 bits in hex.
+const cacheNameLen = 32
+
+// cacheName names the file of key. Collisions are harmless (the file holds
+// the key, see decodeEntry), so the hash only has to spread names well.
+func cacheName(key []byte) string {
+	h := fnv.New128a()
+	h.Write(key)
+	var sum [16]byte
+	return hex.EncodeToString(h.Sum(sum[:0]))
+}
+
+// encodeEntry lays out a cache file: the key's length (8 bytes, little
+// endian), the key, then the BPF.
+func encodeEntry(key, bpf []byte) []byte {
+	b := make([]byte, 0, 8+len(key)+len(bpf))
+	b = binary.LittleEndian.AppendUint64(b, uint64(len(key)))
+	b = append(b, key...)
+	return append(b, bpf...)
+}
+
+// readEntry reads a cache file into one buffer of its size: readfile.Read
+// would grow its buffer step by step to tens of kilobytes, and allocate it
+// all again for the result. A file too big to be an entry for a key of
+// keyLen bytes is returned empty, unread: a miss.
+func readEntry(name string, keyLen int) ([]byte, error) {
+	fd, err := unix.Open(name, unix.O_RDONLY|unix.O_CLOEXEC|unix.O_NOCTTY, 0)
+	if err != nil {
+		return nil, &os.PathError{Op: "open", Path: name, Err: err}
+	}
+	defer unix.Close(fd)
+	var st unix.Stat_t
+	if err := unix.Fstat(fd, &st); err != nil {
+		return nil, &os.PathError{Op: "fstat", Path: name, Err: err}
+	}
+	if st.Size > int64(8+keyLen+maxInsns*sockFilterSize) {
+		return nil, nil
+	}
+	buf := make([]byte, st.Size)
+	for n := 0; n < len(buf); {
+		m, err := unix.Read(fd, buf[n:])
+		if err == unix.EINTR {
+			continue
+		}
+		if err != nil {
+			return nil, &os.PathError{Op: "read", Path: name, Err: err}
+		}
+		if m == 0 {
+			return buf[:n], nil // shrunk meanwhile; a torn entry is a miss
+		}
+		n += m
+	}
+	return buf, nil
+}
+
+// decodeEntry returns the BPF of a cache file if the file is whole and was
+// stored for key.
+func decodeEntry(data, key []byte) ([]byte, bool) {
+	if len(data) < 8 || binary.LittleEndian.Uint64(data) != uint64(len(key)) {
+		return nil, false
+	}
+	data = data[8:]
+	if len(data) < len(key) || !bytes.Equal(data[:len(key)], key) {
+		return nil, false
+	}
+	bpf := data[len(key):]
+	return bpf, validLength(len(bpf))
 }
 
 // validLength reports whether n bytes can be a program the kernel takes.

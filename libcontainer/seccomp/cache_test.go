@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"testing"
 	"time"
 
@@ -46,7 +47,7 @@ func TestCache(t *testing.T) {
 
 	// A hit reads the file: replace it to see it served.
 	allow := binaryRet(unix.SECCOMP_RET_ALLOW)
-	if err := os.WriteFile(filepath.Join(c.Dir, files[0]), allow, 0o600); err != nil {
+	if err := os.WriteFile(filepath.Join(c.Dir, files[0]), encodeEntry(profileKey(t, s), allow), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	if got, err = c.Compile(s); err != nil || !bytes.Equal(got.BPF, allow) {
@@ -74,6 +75,80 @@ func TestCache(t *testing.T) {
 	}
 }
 
+// TestCacheMiss checks that a file under the expected name is used only if
+// it is whole and was stored for the same key.
+func TestCacheMiss(t *testing.T) {
+	c := &Cache{Dir: t.TempDir()}
+	s := &specs.LinuxSeccomp{
+		DefaultAction: specs.ActAllow,
+		Syscalls:      []specs.LinuxSyscall{{Names: []string{"getppid"}, Action: specs.ActErrno}},
+	}
+	want := mustCompile(t, s).BPF
+	key := profileKey(t, s)
+	name := filepath.Join(c.Dir, cacheName(key))
+	allow := binaryRet(unix.SECCOMP_RET_ALLOW)
+	other := append([]byte(nil), key...)
+	other[len(other)-1] ^= 1
+	whole := encodeEntry(key, allow)
+	for what, data := range map[string][]byte{
+		// what a colliding name would hold: another profile's program
+		"another key":  encodeEntry(other, allow),
+		"shorter key":  encodeEntry(key[:len(key)-1], allow),
+		"longer key":   encodeEntry(append(key[:len(key):len(key)], 0), allow),
+		"empty":        nil,
+		"torn length":  whole[:5],
+		"no key":       whole[:8],
+		"torn key":     whole[:8+len(key)/2],
+		"no program":   whole[:8+len(key)],
+		"torn program": whole[:len(whole)-1],
+		"huge length":  append(binary.LittleEndian.AppendUint64(nil, 1<<63), whole[8:]...),
+		"too long":     append(whole, make([]byte, maxInsns*sockFilterSize)...),
+		"bare program": allow, // as format 1 stored it
+	} {
+		if err := os.WriteFile(name, data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		got, err := c.Compile(s)
+		if err != nil || !bytes.Equal(got.BPF, want) {
+			t.Errorf("%s: Compile = %v, %v; want the program rebuilt", what, got, err)
+			continue
+		}
+		// and the file written over, so that the next call hits
+		if data, err := os.ReadFile(name); err != nil || !bytes.Equal(data, encodeEntry(key, want)) {
+			t.Errorf("%s: file not rewritten: %v", what, err)
+		}
+	}
+	// the same file, whole, is served
+	if err := os.WriteFile(name, whole, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := c.Compile(s); err != nil || !bytes.Equal(got.BPF, allow) {
+		t.Fatalf("Compile = %v, %v; want the stored program", got, err)
+	}
+}
+
+func TestCacheName(t *testing.T) {
+	a, b := cacheName([]byte("a")), cacheName([]byte("b"))
+	if len(a) != cacheNameLen || len(b) != cacheNameLen || a == b {
+		t.Fatalf("cacheName: %q, %q", a, b)
+	}
+	// the FNV-1a 128 test vector for "a": names must not change between
+	// builds, or every cache is rebuilt
+	if a != "d228cb696f1a8caf78912b704e4a8964" {
+		t.Fatalf("cacheName(a) = %s", a)
+	}
+}
+
+// profileKey is the cache key of s.
+func profileKey(t testing.TB, s *specs.LinuxSeccomp) []byte {
+	t.Helper()
+	p, err := parse(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cacheKey(p)
+}
+
 // binaryRet is a one-instruction program returning v.
 func binaryRet(v uint32) []byte {
 	b := make([]byte, sockFilterSize)
@@ -92,13 +167,7 @@ func TestCacheKey(t *testing.T) {
 			}},
 		}
 	}
-	key := func(s *specs.LinuxSeccomp) string {
-		p, err := parse(s)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return cacheKey(p)
-	}
+	key := func(s *specs.LinuxSeccomp) string { return string(profileKey(t, s)) }
 	same := map[string]func(*specs.LinuxSeccomp){
 		"flags":          func(s *specs.LinuxSeccomp) { s.Flags = []specs.LinuxSeccompFlag{specs.LinuxSeccompFlagLog} },
 		"explicit EPERM": func(s *specs.LinuxSeccomp) { s.DefaultErrnoRet = uintp(uint(unix.EPERM)) },
@@ -134,13 +203,17 @@ func TestCacheKey(t *testing.T) {
 
 func TestCacheEvict(t *testing.T) {
 	c := &Cache{Dir: t.TempDir(), MaxEntries: 2}
-	stale := filepath.Join(c.Dir, ".tmp-123")
-	if err := os.WriteFile(stale, nil, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	old := time.Now().Add(-2 * time.Hour)
-	if err := os.Chtimes(stale, old, old); err != nil {
-		t.Fatal(err)
+	// a crashed writer's temporary file, and a program of format 1
+	// (named by sha256)
+	for _, stale := range []string{".tmp-123", strings.Repeat("ab", 32)} {
+		stale = filepath.Join(c.Dir, stale)
+		if err := os.WriteFile(stale, nil, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		old := time.Now().Add(-2 * time.Hour)
+		if err := os.Chtimes(stale, old, old); err != nil {
+			t.Fatal(err)
+		}
 	}
 	var keys []string
 	for errno := uint(1); errno <= 3; errno++ {
@@ -148,11 +221,7 @@ func TestCacheEvict(t *testing.T) {
 			DefaultAction: specs.ActAllow,
 			Syscalls:      []specs.LinuxSyscall{{Names: []string{"getppid"}, Action: specs.ActErrno, ErrnoRet: uintp(errno)}},
 		}
-		p, err := parse(s)
-		if err != nil {
-			t.Fatal(err)
-		}
-		keys = append(keys, cacheKey(p))
+		keys = append(keys, cacheName(profileKey(t, s)))
 		if _, err := c.Compile(s); err != nil {
 			t.Fatal(err)
 		}

@@ -18,7 +18,8 @@ const (
 )
 
 // State is what state.json holds. The JSON field names are a contract with
-// older and newer hull binaries reading the same --root, so keep them.
+// older and newer hull binaries reading the same --root, so keep them. Save
+// encodes it with appendJSON (json.go): a new field goes there too.
 type State struct {
 	OCIVersion string `json:"ociVersion"`
 	ID         string `json:"id"`

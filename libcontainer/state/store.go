@@ -87,7 +87,8 @@ func (s *Store) Save(id string, st *State) error {
 	if st.ID != id {
 		return fmt.Errorf("unable to save state of container %q: state names container %q", id, st.ID)
 	}
-	data, err := json.Marshal(st)
+	var buf [1024]byte // a state is smaller unless it has many annotations
+	data, err := st.appendJSON(buf[:0])
 	if err != nil {
 		return fmt.Errorf("unable to encode state of container %q: %w", id, err)
 	}
