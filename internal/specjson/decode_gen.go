@@ -3,1191 +3,1192 @@
 package specjson
 
 import (
+	jsonlex "github.com/hull-oci/hull/internal/jsonlex"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	fs "io/fs"
 )
 
-func decSpec(d *decoder, v *specs.Spec) bool {
-	if d.null() {
+func decSpec(d *jsonlex.Decoder, v *specs.Spec) bool {
+	if d.Null() {
 		return true
 	}
-	var seen fields
-	more, ok := d.open('{', '}')
+	var seen jsonlex.Fields
+	more, ok := d.Open('{', '}')
 	for ok && more {
 		var k []byte
-		if k, ok = d.key(); !ok {
+		if k, ok = d.Key(); !ok {
 			break
 		}
 		switch string(k) {
 		case "ociVersion":
-			ok = seen.add(0) && decStr[string](d, &v.Version)
+			ok = seen.Add(0) && jsonlex.Str[string](d, &v.Version)
 		case "process":
-			ok = seen.add(1) && decPtr(d, &v.Process, decProcess)
+			ok = seen.Add(1) && jsonlex.Ptr(d, &v.Process, decProcess)
 		case "root":
-			ok = seen.add(2) && decPtr(d, &v.Root, decRoot)
+			ok = seen.Add(2) && jsonlex.Ptr(d, &v.Root, decRoot)
 		case "hostname":
-			ok = seen.add(3) && decStr[string](d, &v.Hostname)
+			ok = seen.Add(3) && jsonlex.Str[string](d, &v.Hostname)
 		case "domainname":
-			ok = seen.add(4) && decStr[string](d, &v.Domainname)
+			ok = seen.Add(4) && jsonlex.Str[string](d, &v.Domainname)
 		case "mounts":
-			ok = seen.add(5) && decSlice(d, &v.Mounts, decMount)
+			ok = seen.Add(5) && jsonlex.Slice(d, &v.Mounts, decMount)
 		case "hooks":
-			ok = seen.add(6) && decPtr(d, &v.Hooks, decHooks)
+			ok = seen.Add(6) && jsonlex.Ptr(d, &v.Hooks, decHooks)
 		case "annotations":
-			ok = seen.add(7) && decMap(d, &v.Annotations, decStr[string])
+			ok = seen.Add(7) && jsonlex.Map(d, &v.Annotations, jsonlex.Str[string])
 		case "linux":
-			ok = seen.add(8) && decPtr(d, &v.Linux, decLinux)
+			ok = seen.Add(8) && jsonlex.Ptr(d, &v.Linux, decLinux)
 		case "solaris":
-			ok = d.skip(0)
+			ok = d.Skip()
 		case "windows":
-			ok = d.skip(0)
+			ok = d.Skip()
 		case "vm":
-			ok = d.skip(0)
+			ok = d.Skip()
 		case "zos":
-			ok = d.skip(0)
+			ok = d.Skip()
 		case "freebsd":
-			ok = d.skip(0)
+			ok = d.Skip()
 		default:
 			return false
 		}
 		if ok {
-			more, ok = d.next('}')
+			more, ok = d.Next('}')
 		}
 	}
 	return ok
 }
 
-func decProcess(d *decoder, v *specs.Process) bool {
-	if d.null() {
+func decProcess(d *jsonlex.Decoder, v *specs.Process) bool {
+	if d.Null() {
 		return true
 	}
-	var seen fields
-	more, ok := d.open('{', '}')
+	var seen jsonlex.Fields
+	more, ok := d.Open('{', '}')
 	for ok && more {
 		var k []byte
-		if k, ok = d.key(); !ok {
+		if k, ok = d.Key(); !ok {
 			break
 		}
 		switch string(k) {
 		case "terminal":
-			ok = seen.add(0) && decBool[bool](d, &v.Terminal)
+			ok = seen.Add(0) && jsonlex.Bool[bool](d, &v.Terminal)
 		case "consoleSize":
-			ok = seen.add(1) && decPtr(d, &v.ConsoleSize, decBox)
+			ok = seen.Add(1) && jsonlex.Ptr(d, &v.ConsoleSize, decBox)
 		case "user":
-			ok = seen.add(2) && decUser(d, &v.User)
+			ok = seen.Add(2) && decUser(d, &v.User)
 		case "args":
-			ok = seen.add(3) && decSlice(d, &v.Args, decStr[string])
+			ok = seen.Add(3) && jsonlex.Slice(d, &v.Args, jsonlex.Str[string])
 		case "commandLine":
-			ok = seen.add(4) && decStr[string](d, &v.CommandLine)
+			ok = seen.Add(4) && jsonlex.Str[string](d, &v.CommandLine)
 		case "env":
-			ok = seen.add(5) && decSlice(d, &v.Env, decStr[string])
+			ok = seen.Add(5) && jsonlex.Slice(d, &v.Env, jsonlex.Str[string])
 		case "cwd":
-			ok = seen.add(6) && decStr[string](d, &v.Cwd)
+			ok = seen.Add(6) && jsonlex.Str[string](d, &v.Cwd)
 		case "capabilities":
-			ok = seen.add(7) && decPtr(d, &v.Capabilities, decLinuxCapabilities)
+			ok = seen.Add(7) && jsonlex.Ptr(d, &v.Capabilities, decLinuxCapabilities)
 		case "rlimits":
-			ok = seen.add(8) && decSlice(d, &v.Rlimits, decPOSIXRlimit)
+			ok = seen.Add(8) && jsonlex.Slice(d, &v.Rlimits, decPOSIXRlimit)
 		case "noNewPrivileges":
-			ok = seen.add(9) && decBool[bool](d, &v.NoNewPrivileges)
+			ok = seen.Add(9) && jsonlex.Bool[bool](d, &v.NoNewPrivileges)
 		case "apparmorProfile":
-			ok = seen.add(10) && decStr[string](d, &v.ApparmorProfile)
+			ok = seen.Add(10) && jsonlex.Str[string](d, &v.ApparmorProfile)
 		case "oomScoreAdj":
-			ok = seen.add(11) && decPtr(d, &v.OOMScoreAdj, decInt[int])
+			ok = seen.Add(11) && jsonlex.Ptr(d, &v.OOMScoreAdj, jsonlex.Int[int])
 		case "scheduler":
-			ok = seen.add(12) && decPtr(d, &v.Scheduler, decScheduler)
+			ok = seen.Add(12) && jsonlex.Ptr(d, &v.Scheduler, decScheduler)
 		case "selinuxLabel":
-			ok = seen.add(13) && decStr[string](d, &v.SelinuxLabel)
+			ok = seen.Add(13) && jsonlex.Str[string](d, &v.SelinuxLabel)
 		case "ioPriority":
-			ok = seen.add(14) && decPtr(d, &v.IOPriority, decLinuxIOPriority)
+			ok = seen.Add(14) && jsonlex.Ptr(d, &v.IOPriority, decLinuxIOPriority)
 		case "execCPUAffinity":
-			ok = seen.add(15) && decPtr(d, &v.ExecCPUAffinity, decCPUAffinity)
+			ok = seen.Add(15) && jsonlex.Ptr(d, &v.ExecCPUAffinity, decCPUAffinity)
 		default:
 			return false
 		}
 		if ok {
-			more, ok = d.next('}')
+			more, ok = d.Next('}')
 		}
 	}
 	return ok
 }
 
-func decRoot(d *decoder, v *specs.Root) bool {
-	if d.null() {
+func decRoot(d *jsonlex.Decoder, v *specs.Root) bool {
+	if d.Null() {
 		return true
 	}
-	var seen fields
-	more, ok := d.open('{', '}')
+	var seen jsonlex.Fields
+	more, ok := d.Open('{', '}')
 	for ok && more {
 		var k []byte
-		if k, ok = d.key(); !ok {
+		if k, ok = d.Key(); !ok {
 			break
 		}
 		switch string(k) {
 		case "path":
-			ok = seen.add(0) && decStr[string](d, &v.Path)
+			ok = seen.Add(0) && jsonlex.Str[string](d, &v.Path)
 		case "readonly":
-			ok = seen.add(1) && decBool[bool](d, &v.Readonly)
+			ok = seen.Add(1) && jsonlex.Bool[bool](d, &v.Readonly)
 		default:
 			return false
 		}
 		if ok {
-			more, ok = d.next('}')
+			more, ok = d.Next('}')
 		}
 	}
 	return ok
 }
 
-func decMount(d *decoder, v *specs.Mount) bool {
-	if d.null() {
+func decMount(d *jsonlex.Decoder, v *specs.Mount) bool {
+	if d.Null() {
 		return true
 	}
-	var seen fields
-	more, ok := d.open('{', '}')
+	var seen jsonlex.Fields
+	more, ok := d.Open('{', '}')
 	for ok && more {
 		var k []byte
-		if k, ok = d.key(); !ok {
+		if k, ok = d.Key(); !ok {
 			break
 		}
 		switch string(k) {
 		case "destination":
-			ok = seen.add(0) && decStr[string](d, &v.Destination)
+			ok = seen.Add(0) && jsonlex.Str[string](d, &v.Destination)
 		case "type":
-			ok = seen.add(1) && decStr[string](d, &v.Type)
+			ok = seen.Add(1) && jsonlex.Str[string](d, &v.Type)
 		case "source":
-			ok = seen.add(2) && decStr[string](d, &v.Source)
+			ok = seen.Add(2) && jsonlex.Str[string](d, &v.Source)
 		case "options":
-			ok = seen.add(3) && decSlice(d, &v.Options, decStr[string])
+			ok = seen.Add(3) && jsonlex.Slice(d, &v.Options, jsonlex.Str[string])
 		case "uidMappings":
-			ok = seen.add(4) && decSlice(d, &v.UIDMappings, decLinuxIDMapping)
+			ok = seen.Add(4) && jsonlex.Slice(d, &v.UIDMappings, decLinuxIDMapping)
 		case "gidMappings":
-			ok = seen.add(5) && decSlice(d, &v.GIDMappings, decLinuxIDMapping)
+			ok = seen.Add(5) && jsonlex.Slice(d, &v.GIDMappings, decLinuxIDMapping)
 		default:
 			return false
 		}
 		if ok {
-			more, ok = d.next('}')
+			more, ok = d.Next('}')
 		}
 	}
 	return ok
 }
 
-func decHooks(d *decoder, v *specs.Hooks) bool {
-	if d.null() {
+func decHooks(d *jsonlex.Decoder, v *specs.Hooks) bool {
+	if d.Null() {
 		return true
 	}
-	var seen fields
-	more, ok := d.open('{', '}')
+	var seen jsonlex.Fields
+	more, ok := d.Open('{', '}')
 	for ok && more {
 		var k []byte
-		if k, ok = d.key(); !ok {
+		if k, ok = d.Key(); !ok {
 			break
 		}
 		switch string(k) {
 		case "prestart":
-			ok = seen.add(0) && decSlice(d, &v.Prestart, decHook)
+			ok = seen.Add(0) && jsonlex.Slice(d, &v.Prestart, decHook)
 		case "createRuntime":
-			ok = seen.add(1) && decSlice(d, &v.CreateRuntime, decHook)
+			ok = seen.Add(1) && jsonlex.Slice(d, &v.CreateRuntime, decHook)
 		case "createContainer":
-			ok = seen.add(2) && decSlice(d, &v.CreateContainer, decHook)
+			ok = seen.Add(2) && jsonlex.Slice(d, &v.CreateContainer, decHook)
 		case "startContainer":
-			ok = seen.add(3) && decSlice(d, &v.StartContainer, decHook)
+			ok = seen.Add(3) && jsonlex.Slice(d, &v.StartContainer, decHook)
 		case "poststart":
-			ok = seen.add(4) && decSlice(d, &v.Poststart, decHook)
+			ok = seen.Add(4) && jsonlex.Slice(d, &v.Poststart, decHook)
 		case "poststop":
-			ok = seen.add(5) && decSlice(d, &v.Poststop, decHook)
+			ok = seen.Add(5) && jsonlex.Slice(d, &v.Poststop, decHook)
 		default:
 			return false
 		}
 		if ok {
-			more, ok = d.next('}')
+			more, ok = d.Next('}')
 		}
 	}
 	return ok
 }
 
-func decLinux(d *decoder, v *specs.Linux) bool {
-	if d.null() {
+func decLinux(d *jsonlex.Decoder, v *specs.Linux) bool {
+	if d.Null() {
 		return true
 	}
-	var seen fields
-	more, ok := d.open('{', '}')
+	var seen jsonlex.Fields
+	more, ok := d.Open('{', '}')
 	for ok && more {
 		var k []byte
-		if k, ok = d.key(); !ok {
+		if k, ok = d.Key(); !ok {
 			break
 		}
 		switch string(k) {
 		case "uidMappings":
-			ok = seen.add(0) && decSlice(d, &v.UIDMappings, decLinuxIDMapping)
+			ok = seen.Add(0) && jsonlex.Slice(d, &v.UIDMappings, decLinuxIDMapping)
 		case "gidMappings":
-			ok = seen.add(1) && decSlice(d, &v.GIDMappings, decLinuxIDMapping)
+			ok = seen.Add(1) && jsonlex.Slice(d, &v.GIDMappings, decLinuxIDMapping)
 		case "sysctl":
-			ok = seen.add(2) && decMap(d, &v.Sysctl, decStr[string])
+			ok = seen.Add(2) && jsonlex.Map(d, &v.Sysctl, jsonlex.Str[string])
 		case "resources":
-			ok = seen.add(3) && decPtr(d, &v.Resources, decLinuxResources)
+			ok = seen.Add(3) && jsonlex.Ptr(d, &v.Resources, decLinuxResources)
 		case "cgroupsPath":
-			ok = seen.add(4) && decStr[string](d, &v.CgroupsPath)
+			ok = seen.Add(4) && jsonlex.Str[string](d, &v.CgroupsPath)
 		case "namespaces":
-			ok = seen.add(5) && decSlice(d, &v.Namespaces, decLinuxNamespace)
+			ok = seen.Add(5) && jsonlex.Slice(d, &v.Namespaces, decLinuxNamespace)
 		case "devices":
-			ok = seen.add(6) && decSlice(d, &v.Devices, decLinuxDevice)
+			ok = seen.Add(6) && jsonlex.Slice(d, &v.Devices, decLinuxDevice)
 		case "netDevices":
-			ok = seen.add(7) && decMap(d, &v.NetDevices, decLinuxNetDevice)
+			ok = seen.Add(7) && jsonlex.Map(d, &v.NetDevices, decLinuxNetDevice)
 		case "seccomp":
-			ok = seen.add(8) && decPtr(d, &v.Seccomp, decLinuxSeccomp)
+			ok = seen.Add(8) && jsonlex.Ptr(d, &v.Seccomp, decLinuxSeccomp)
 		case "rootfsPropagation":
-			ok = seen.add(9) && decStr[string](d, &v.RootfsPropagation)
+			ok = seen.Add(9) && jsonlex.Str[string](d, &v.RootfsPropagation)
 		case "maskedPaths":
-			ok = seen.add(10) && decSlice(d, &v.MaskedPaths, decStr[string])
+			ok = seen.Add(10) && jsonlex.Slice(d, &v.MaskedPaths, jsonlex.Str[string])
 		case "readonlyPaths":
-			ok = seen.add(11) && decSlice(d, &v.ReadonlyPaths, decStr[string])
+			ok = seen.Add(11) && jsonlex.Slice(d, &v.ReadonlyPaths, jsonlex.Str[string])
 		case "mountLabel":
-			ok = seen.add(12) && decStr[string](d, &v.MountLabel)
+			ok = seen.Add(12) && jsonlex.Str[string](d, &v.MountLabel)
 		case "intelRdt":
-			ok = seen.add(13) && decPtr(d, &v.IntelRdt, decLinuxIntelRdt)
+			ok = seen.Add(13) && jsonlex.Ptr(d, &v.IntelRdt, decLinuxIntelRdt)
 		case "memoryPolicy":
-			ok = seen.add(14) && decPtr(d, &v.MemoryPolicy, decLinuxMemoryPolicy)
+			ok = seen.Add(14) && jsonlex.Ptr(d, &v.MemoryPolicy, decLinuxMemoryPolicy)
 		case "personality":
-			ok = seen.add(15) && decPtr(d, &v.Personality, decLinuxPersonality)
+			ok = seen.Add(15) && jsonlex.Ptr(d, &v.Personality, decLinuxPersonality)
 		case "timeOffsets":
-			ok = seen.add(16) && decMap(d, &v.TimeOffsets, decLinuxTimeOffset)
+			ok = seen.Add(16) && jsonlex.Map(d, &v.TimeOffsets, decLinuxTimeOffset)
 		default:
 			return false
 		}
 		if ok {
-			more, ok = d.next('}')
+			more, ok = d.Next('}')
 		}
 	}
 	return ok
 }
 
-func decBox(d *decoder, v *specs.Box) bool {
-	if d.null() {
+func decBox(d *jsonlex.Decoder, v *specs.Box) bool {
+	if d.Null() {
 		return true
 	}
-	var seen fields
-	more, ok := d.open('{', '}')
+	var seen jsonlex.Fields
+	more, ok := d.Open('{', '}')
 	for ok && more {
 		var k []byte
-		if k, ok = d.key(); !ok {
+		if k, ok = d.Key(); !ok {
 			break
 		}
 		switch string(k) {
 		case "height":
-			ok = seen.add(0) && decUint[uint](d, &v.Height)
+			ok = seen.Add(0) && jsonlex.Uint[uint](d, &v.Height)
 		case "width":
-			ok = seen.add(1) && decUint[uint](d, &v.Width)
+			ok = seen.Add(1) && jsonlex.Uint[uint](d, &v.Width)
 		default:
 			return false
 		}
 		if ok {
-			more, ok = d.next('}')
+			more, ok = d.Next('}')
 		}
 	}
 	return ok
 }
 
-func decUser(d *decoder, v *specs.User) bool {
-	if d.null() {
+func decUser(d *jsonlex.Decoder, v *specs.User) bool {
+	if d.Null() {
 		return true
 	}
-	var seen fields
-	more, ok := d.open('{', '}')
+	var seen jsonlex.Fields
+	more, ok := d.Open('{', '}')
 	for ok && more {
 		var k []byte
-		if k, ok = d.key(); !ok {
+		if k, ok = d.Key(); !ok {
 			break
 		}
 		switch string(k) {
 		case "uid":
-			ok = seen.add(0) && decUint[uint32](d, &v.UID)
+			ok = seen.Add(0) && jsonlex.Uint[uint32](d, &v.UID)
 		case "gid":
-			ok = seen.add(1) && decUint[uint32](d, &v.GID)
+			ok = seen.Add(1) && jsonlex.Uint[uint32](d, &v.GID)
 		case "umask":
-			ok = seen.add(2) && decPtr(d, &v.Umask, decUint[uint32])
+			ok = seen.Add(2) && jsonlex.Ptr(d, &v.Umask, jsonlex.Uint[uint32])
 		case "additionalGids":
-			ok = seen.add(3) && decSlice(d, &v.AdditionalGids, decUint[uint32])
+			ok = seen.Add(3) && jsonlex.Slice(d, &v.AdditionalGids, jsonlex.Uint[uint32])
 		case "username":
-			ok = seen.add(4) && decStr[string](d, &v.Username)
+			ok = seen.Add(4) && jsonlex.Str[string](d, &v.Username)
 		default:
 			return false
 		}
 		if ok {
-			more, ok = d.next('}')
+			more, ok = d.Next('}')
 		}
 	}
 	return ok
 }
 
-func decLinuxCapabilities(d *decoder, v *specs.LinuxCapabilities) bool {
-	if d.null() {
+func decLinuxCapabilities(d *jsonlex.Decoder, v *specs.LinuxCapabilities) bool {
+	if d.Null() {
 		return true
 	}
-	var seen fields
-	more, ok := d.open('{', '}')
+	var seen jsonlex.Fields
+	more, ok := d.Open('{', '}')
 	for ok && more {
 		var k []byte
-		if k, ok = d.key(); !ok {
+		if k, ok = d.Key(); !ok {
 			break
 		}
 		switch string(k) {
 		case "bounding":
-			ok = seen.add(0) && decSlice(d, &v.Bounding, decStr[string])
+			ok = seen.Add(0) && jsonlex.Slice(d, &v.Bounding, jsonlex.Str[string])
 		case "effective":
-			ok = seen.add(1) && decSlice(d, &v.Effective, decStr[string])
+			ok = seen.Add(1) && jsonlex.Slice(d, &v.Effective, jsonlex.Str[string])
 		case "inheritable":
-			ok = seen.add(2) && decSlice(d, &v.Inheritable, decStr[string])
+			ok = seen.Add(2) && jsonlex.Slice(d, &v.Inheritable, jsonlex.Str[string])
 		case "permitted":
-			ok = seen.add(3) && decSlice(d, &v.Permitted, decStr[string])
+			ok = seen.Add(3) && jsonlex.Slice(d, &v.Permitted, jsonlex.Str[string])
 		case "ambient":
-			ok = seen.add(4) && decSlice(d, &v.Ambient, decStr[string])
+			ok = seen.Add(4) && jsonlex.Slice(d, &v.Ambient, jsonlex.Str[string])
 		default:
 			return false
 		}
 		if ok {
-			more, ok = d.next('}')
+			more, ok = d.Next('}')
 		}
 	}
 	return ok
 }
 
-func decPOSIXRlimit(d *decoder, v *specs.POSIXRlimit) bool {
-	if d.null() {
+func decPOSIXRlimit(d *jsonlex.Decoder, v *specs.POSIXRlimit) bool {
+	if d.Null() {
 		return true
 	}
-	var seen fields
-	more, ok := d.open('{', '}')
+	var seen jsonlex.Fields
+	more, ok := d.Open('{', '}')
 	for ok && more {
 		var k []byte
-		if k, ok = d.key(); !ok {
+		if k, ok = d.Key(); !ok {
 			break
 		}
 		switch string(k) {
 		case "type":
-			ok = seen.add(0) && decStr[string](d, &v.Type)
+			ok = seen.Add(0) && jsonlex.Str[string](d, &v.Type)
 		case "hard":
-			ok = seen.add(1) && decUint[uint64](d, &v.Hard)
+			ok = seen.Add(1) && jsonlex.Uint[uint64](d, &v.Hard)
 		case "soft":
-			ok = seen.add(2) && decUint[uint64](d, &v.Soft)
+			ok = seen.Add(2) && jsonlex.Uint[uint64](d, &v.Soft)
 		default:
 			return false
 		}
 		if ok {
-			more, ok = d.next('}')
+			more, ok = d.Next('}')
 		}
 	}
 	return ok
 }
 
-func decScheduler(d *decoder, v *specs.Scheduler) bool {
-	if d.null() {
+func decScheduler(d *jsonlex.Decoder, v *specs.Scheduler) bool {
+	if d.Null() {
 		return true
 	}
-	var seen fields
-	more, ok := d.open('{', '}')
+	var seen jsonlex.Fields
+	more, ok := d.Open('{', '}')
 	for ok && more {
 		var k []byte
-		if k, ok = d.key(); !ok {
+		if k, ok = d.Key(); !ok {
 			break
 		}
 		switch string(k) {
 		case "policy":
-			ok = seen.add(0) && decStr[specs.LinuxSchedulerPolicy](d, &v.Policy)
+			ok = seen.Add(0) && jsonlex.Str[specs.LinuxSchedulerPolicy](d, &v.Policy)
 		case "nice":
-			ok = seen.add(1) && decInt[int32](d, &v.Nice)
+			ok = seen.Add(1) && jsonlex.Int[int32](d, &v.Nice)
 		case "priority":
-			ok = seen.add(2) && decInt[int32](d, &v.Priority)
+			ok = seen.Add(2) && jsonlex.Int[int32](d, &v.Priority)
 		case "flags":
-			ok = seen.add(3) && decSlice(d, &v.Flags, decStr[specs.LinuxSchedulerFlag])
+			ok = seen.Add(3) && jsonlex.Slice(d, &v.Flags, jsonlex.Str[specs.LinuxSchedulerFlag])
 		case "runtime":
-			ok = seen.add(4) && decUint[uint64](d, &v.Runtime)
+			ok = seen.Add(4) && jsonlex.Uint[uint64](d, &v.Runtime)
 		case "deadline":
-			ok = seen.add(5) && decUint[uint64](d, &v.Deadline)
+			ok = seen.Add(5) && jsonlex.Uint[uint64](d, &v.Deadline)
 		case "period":
-			ok = seen.add(6) && decUint[uint64](d, &v.Period)
+			ok = seen.Add(6) && jsonlex.Uint[uint64](d, &v.Period)
 		default:
 			return false
 		}
 		if ok {
-			more, ok = d.next('}')
+			more, ok = d.Next('}')
 		}
 	}
 	return ok
 }
 
-func decLinuxIOPriority(d *decoder, v *specs.LinuxIOPriority) bool {
-	if d.null() {
+func decLinuxIOPriority(d *jsonlex.Decoder, v *specs.LinuxIOPriority) bool {
+	if d.Null() {
 		return true
 	}
-	var seen fields
-	more, ok := d.open('{', '}')
+	var seen jsonlex.Fields
+	more, ok := d.Open('{', '}')
 	for ok && more {
 		var k []byte
-		if k, ok = d.key(); !ok {
+		if k, ok = d.Key(); !ok {
 			break
 		}
 		switch string(k) {
 		case "class":
-			ok = seen.add(0) && decStr[specs.IOPriorityClass](d, &v.Class)
+			ok = seen.Add(0) && jsonlex.Str[specs.IOPriorityClass](d, &v.Class)
 		case "priority":
-			ok = seen.add(1) && decInt[int](d, &v.Priority)
+			ok = seen.Add(1) && jsonlex.Int[int](d, &v.Priority)
 		default:
 			return false
 		}
 		if ok {
-			more, ok = d.next('}')
+			more, ok = d.Next('}')
 		}
 	}
 	return ok
 }
 
-func decCPUAffinity(d *decoder, v *specs.CPUAffinity) bool {
-	if d.null() {
+func decCPUAffinity(d *jsonlex.Decoder, v *specs.CPUAffinity) bool {
+	if d.Null() {
 		return true
 	}
-	var seen fields
-	more, ok := d.open('{', '}')
+	var seen jsonlex.Fields
+	more, ok := d.Open('{', '}')
 	for ok && more {
 		var k []byte
-		if k, ok = d.key(); !ok {
+		if k, ok = d.Key(); !ok {
 			break
 		}
 		switch string(k) {
 		case "initial":
-			ok = seen.add(0) && decStr[string](d, &v.Initial)
+			ok = seen.Add(0) && jsonlex.Str[string](d, &v.Initial)
 		case "final":
-			ok = seen.add(1) && decStr[string](d, &v.Final)
+			ok = seen.Add(1) && jsonlex.Str[string](d, &v.Final)
 		default:
 			return false
 		}
 		if ok {
-			more, ok = d.next('}')
+			more, ok = d.Next('}')
 		}
 	}
 	return ok
 }
 
-func decLinuxIDMapping(d *decoder, v *specs.LinuxIDMapping) bool {
-	if d.null() {
+func decLinuxIDMapping(d *jsonlex.Decoder, v *specs.LinuxIDMapping) bool {
+	if d.Null() {
 		return true
 	}
-	var seen fields
-	more, ok := d.open('{', '}')
+	var seen jsonlex.Fields
+	more, ok := d.Open('{', '}')
 	for ok && more {
 		var k []byte
-		if k, ok = d.key(); !ok {
+		if k, ok = d.Key(); !ok {
 			break
 		}
 		switch string(k) {
 		case "containerID":
-			ok = seen.add(0) && decUint[uint32](d, &v.ContainerID)
+			ok = seen.Add(0) && jsonlex.Uint[uint32](d, &v.ContainerID)
 		case "hostID":
-			ok = seen.add(1) && decUint[uint32](d, &v.HostID)
+			ok = seen.Add(1) && jsonlex.Uint[uint32](d, &v.HostID)
 		case "size":
-			ok = seen.add(2) && decUint[uint32](d, &v.Size)
+			ok = seen.Add(2) && jsonlex.Uint[uint32](d, &v.Size)
 		default:
 			return false
 		}
 		if ok {
-			more, ok = d.next('}')
+			more, ok = d.Next('}')
 		}
 	}
 	return ok
 }
 
-func decHook(d *decoder, v *specs.Hook) bool {
-	if d.null() {
+func decHook(d *jsonlex.Decoder, v *specs.Hook) bool {
+	if d.Null() {
 		return true
 	}
-	var seen fields
-	more, ok := d.open('{', '}')
+	var seen jsonlex.Fields
+	more, ok := d.Open('{', '}')
 	for ok && more {
 		var k []byte
-		if k, ok = d.key(); !ok {
+		if k, ok = d.Key(); !ok {
 			break
 		}
 		switch string(k) {
 		case "path":
-			ok = seen.add(0) && decStr[string](d, &v.Path)
+			ok = seen.Add(0) && jsonlex.Str[string](d, &v.Path)
 		case "args":
-			ok = seen.add(1) && decSlice(d, &v.Args, decStr[string])
+			ok = seen.Add(1) && jsonlex.Slice(d, &v.Args, jsonlex.Str[string])
 		case "env":
-			ok = seen.add(2) && decSlice(d, &v.Env, decStr[string])
+			ok = seen.Add(2) && jsonlex.Slice(d, &v.Env, jsonlex.Str[string])
 		case "timeout":
-			ok = seen.add(3) && decPtr(d, &v.Timeout, decInt[int])
+			ok = seen.Add(3) && jsonlex.Ptr(d, &v.Timeout, jsonlex.Int[int])
 		default:
 			return false
 		}
 		if ok {
-			more, ok = d.next('}')
+			more, ok = d.Next('}')
 		}
 	}
 	return ok
 }
 
-func decLinuxResources(d *decoder, v *specs.LinuxResources) bool {
-	if d.null() {
+func decLinuxResources(d *jsonlex.Decoder, v *specs.LinuxResources) bool {
+	if d.Null() {
 		return true
 	}
-	var seen fields
-	more, ok := d.open('{', '}')
+	var seen jsonlex.Fields
+	more, ok := d.Open('{', '}')
 	for ok && more {
 		var k []byte
-		if k, ok = d.key(); !ok {
+		if k, ok = d.Key(); !ok {
 			break
 		}
 		switch string(k) {
 		case "devices":
-			ok = seen.add(0) && decSlice(d, &v.Devices, decLinuxDeviceCgroup)
+			ok = seen.Add(0) && jsonlex.Slice(d, &v.Devices, decLinuxDeviceCgroup)
 		case "memory":
-			ok = seen.add(1) && decPtr(d, &v.Memory, decLinuxMemory)
+			ok = seen.Add(1) && jsonlex.Ptr(d, &v.Memory, decLinuxMemory)
 		case "cpu":
-			ok = seen.add(2) && decPtr(d, &v.CPU, decLinuxCPU)
+			ok = seen.Add(2) && jsonlex.Ptr(d, &v.CPU, decLinuxCPU)
 		case "pids":
-			ok = seen.add(3) && decPtr(d, &v.Pids, decLinuxPids)
+			ok = seen.Add(3) && jsonlex.Ptr(d, &v.Pids, decLinuxPids)
 		case "blockIO":
-			ok = seen.add(4) && decPtr(d, &v.BlockIO, decLinuxBlockIO)
+			ok = seen.Add(4) && jsonlex.Ptr(d, &v.BlockIO, decLinuxBlockIO)
 		case "hugepageLimits":
-			ok = seen.add(5) && decSlice(d, &v.HugepageLimits, decLinuxHugepageLimit)
+			ok = seen.Add(5) && jsonlex.Slice(d, &v.HugepageLimits, decLinuxHugepageLimit)
 		case "network":
-			ok = seen.add(6) && decPtr(d, &v.Network, decLinuxNetwork)
+			ok = seen.Add(6) && jsonlex.Ptr(d, &v.Network, decLinuxNetwork)
 		case "rdma":
-			ok = seen.add(7) && decMap(d, &v.Rdma, decLinuxRdma)
+			ok = seen.Add(7) && jsonlex.Map(d, &v.Rdma, decLinuxRdma)
 		case "unified":
-			ok = seen.add(8) && decMap(d, &v.Unified, decStr[string])
+			ok = seen.Add(8) && jsonlex.Map(d, &v.Unified, jsonlex.Str[string])
 		default:
 			return false
 		}
 		if ok {
-			more, ok = d.next('}')
+			more, ok = d.Next('}')
 		}
 	}
 	return ok
 }
 
-func decLinuxNamespace(d *decoder, v *specs.LinuxNamespace) bool {
-	if d.null() {
+func decLinuxNamespace(d *jsonlex.Decoder, v *specs.LinuxNamespace) bool {
+	if d.Null() {
 		return true
 	}
-	var seen fields
-	more, ok := d.open('{', '}')
+	var seen jsonlex.Fields
+	more, ok := d.Open('{', '}')
 	for ok && more {
 		var k []byte
-		if k, ok = d.key(); !ok {
+		if k, ok = d.Key(); !ok {
 			break
 		}
 		switch string(k) {
 		case "type":
-			ok = seen.add(0) && decStr[specs.LinuxNamespaceType](d, &v.Type)
+			ok = seen.Add(0) && jsonlex.Str[specs.LinuxNamespaceType](d, &v.Type)
 		case "path":
-			ok = seen.add(1) && decStr[string](d, &v.Path)
+			ok = seen.Add(1) && jsonlex.Str[string](d, &v.Path)
 		default:
 			return false
 		}
 		if ok {
-			more, ok = d.next('}')
+			more, ok = d.Next('}')
 		}
 	}
 	return ok
 }
 
-func decLinuxDevice(d *decoder, v *specs.LinuxDevice) bool {
-	if d.null() {
+func decLinuxDevice(d *jsonlex.Decoder, v *specs.LinuxDevice) bool {
+	if d.Null() {
 		return true
 	}
-	var seen fields
-	more, ok := d.open('{', '}')
+	var seen jsonlex.Fields
+	more, ok := d.Open('{', '}')
 	for ok && more {
 		var k []byte
-		if k, ok = d.key(); !ok {
+		if k, ok = d.Key(); !ok {
 			break
 		}
 		switch string(k) {
 		case "path":
-			ok = seen.add(0) && decStr[string](d, &v.Path)
+			ok = seen.Add(0) && jsonlex.Str[string](d, &v.Path)
 		case "type":
-			ok = seen.add(1) && decStr[string](d, &v.Type)
+			ok = seen.Add(1) && jsonlex.Str[string](d, &v.Type)
 		case "major":
-			ok = seen.add(2) && decInt[int64](d, &v.Major)
+			ok = seen.Add(2) && jsonlex.Int[int64](d, &v.Major)
 		case "minor":
-			ok = seen.add(3) && decInt[int64](d, &v.Minor)
+			ok = seen.Add(3) && jsonlex.Int[int64](d, &v.Minor)
 		case "fileMode":
-			ok = seen.add(4) && decPtr(d, &v.FileMode, decUint[fs.FileMode])
+			ok = seen.Add(4) && jsonlex.Ptr(d, &v.FileMode, jsonlex.Uint[fs.FileMode])
 		case "uid":
-			ok = seen.add(5) && decPtr(d, &v.UID, decUint[uint32])
+			ok = seen.Add(5) && jsonlex.Ptr(d, &v.UID, jsonlex.Uint[uint32])
 		case "gid":
-			ok = seen.add(6) && decPtr(d, &v.GID, decUint[uint32])
+			ok = seen.Add(6) && jsonlex.Ptr(d, &v.GID, jsonlex.Uint[uint32])
 		default:
 			return false
 		}
 		if ok {
-			more, ok = d.next('}')
+			more, ok = d.Next('}')
 		}
 	}
 	return ok
 }
 
-func decLinuxNetDevice(d *decoder, v *specs.LinuxNetDevice) bool {
-	if d.null() {
+func decLinuxNetDevice(d *jsonlex.Decoder, v *specs.LinuxNetDevice) bool {
+	if d.Null() {
 		return true
 	}
-	var seen fields
-	more, ok := d.open('{', '}')
+	var seen jsonlex.Fields
+	more, ok := d.Open('{', '}')
 	for ok && more {
 		var k []byte
-		if k, ok = d.key(); !ok {
+		if k, ok = d.Key(); !ok {
 			break
 		}
 		switch string(k) {
 		case "name":
-			ok = seen.add(0) && decStr[string](d, &v.Name)
+			ok = seen.Add(0) && jsonlex.Str[string](d, &v.Name)
 		default:
 			return false
 		}
 		if ok {
-			more, ok = d.next('}')
+			more, ok = d.Next('}')
 		}
 	}
 	return ok
 }
 
-func decLinuxSeccomp(d *decoder, v *specs.LinuxSeccomp) bool {
-	if d.null() {
+func decLinuxSeccomp(d *jsonlex.Decoder, v *specs.LinuxSeccomp) bool {
+	if d.Null() {
 		return true
 	}
-	var seen fields
-	more, ok := d.open('{', '}')
+	var seen jsonlex.Fields
+	more, ok := d.Open('{', '}')
 	for ok && more {
 		var k []byte
-		if k, ok = d.key(); !ok {
+		if k, ok = d.Key(); !ok {
 			break
 		}
 		switch string(k) {
 		case "defaultAction":
-			ok = seen.add(0) && decStr[specs.LinuxSeccompAction](d, &v.DefaultAction)
+			ok = seen.Add(0) && jsonlex.Str[specs.LinuxSeccompAction](d, &v.DefaultAction)
 		case "defaultErrnoRet":
-			ok = seen.add(1) && decPtr(d, &v.DefaultErrnoRet, decUint[uint])
+			ok = seen.Add(1) && jsonlex.Ptr(d, &v.DefaultErrnoRet, jsonlex.Uint[uint])
 		case "architectures":
-			ok = seen.add(2) && decSlice(d, &v.Architectures, decStr[specs.Arch])
+			ok = seen.Add(2) && jsonlex.Slice(d, &v.Architectures, jsonlex.Str[specs.Arch])
 		case "flags":
-			ok = seen.add(3) && decSlice(d, &v.Flags, decStr[specs.LinuxSeccompFlag])
+			ok = seen.Add(3) && jsonlex.Slice(d, &v.Flags, jsonlex.Str[specs.LinuxSeccompFlag])
 		case "listenerPath":
-			ok = seen.add(4) && decStr[string](d, &v.ListenerPath)
+			ok = seen.Add(4) && jsonlex.Str[string](d, &v.ListenerPath)
 		case "listenerMetadata":
-			ok = seen.add(5) && decStr[string](d, &v.ListenerMetadata)
+			ok = seen.Add(5) && jsonlex.Str[string](d, &v.ListenerMetadata)
 		case "syscalls":
-			ok = seen.add(6) && decSlice(d, &v.Syscalls, decLinuxSyscall)
+			ok = seen.Add(6) && jsonlex.Slice(d, &v.Syscalls, decLinuxSyscall)
 		default:
 			return false
 		}
 		if ok {
-			more, ok = d.next('}')
+			more, ok = d.Next('}')
 		}
 	}
 	return ok
 }
 
-func decLinuxIntelRdt(d *decoder, v *specs.LinuxIntelRdt) bool {
-	if d.null() {
+func decLinuxIntelRdt(d *jsonlex.Decoder, v *specs.LinuxIntelRdt) bool {
+	if d.Null() {
 		return true
 	}
-	var seen fields
-	more, ok := d.open('{', '}')
+	var seen jsonlex.Fields
+	more, ok := d.Open('{', '}')
 	for ok && more {
 		var k []byte
-		if k, ok = d.key(); !ok {
+		if k, ok = d.Key(); !ok {
 			break
 		}
 		switch string(k) {
 		case "closID":
-			ok = seen.add(0) && decStr[string](d, &v.ClosID)
+			ok = seen.Add(0) && jsonlex.Str[string](d, &v.ClosID)
 		case "schemata":
-			ok = seen.add(1) && decSlice(d, &v.Schemata, decStr[string])
+			ok = seen.Add(1) && jsonlex.Slice(d, &v.Schemata, jsonlex.Str[string])
 		case "l3CacheSchema":
-			ok = seen.add(2) && decStr[string](d, &v.L3CacheSchema)
+			ok = seen.Add(2) && jsonlex.Str[string](d, &v.L3CacheSchema)
 		case "memBwSchema":
-			ok = seen.add(3) && decStr[string](d, &v.MemBwSchema)
+			ok = seen.Add(3) && jsonlex.Str[string](d, &v.MemBwSchema)
 		case "enableMonitoring":
-			ok = seen.add(4) && decBool[bool](d, &v.EnableMonitoring)
+			ok = seen.Add(4) && jsonlex.Bool[bool](d, &v.EnableMonitoring)
 		default:
 			return false
 		}
 		if ok {
-			more, ok = d.next('}')
+			more, ok = d.Next('}')
 		}
 	}
 	return ok
 }
 
-func decLinuxMemoryPolicy(d *decoder, v *specs.LinuxMemoryPolicy) bool {
-	if d.null() {
+func decLinuxMemoryPolicy(d *jsonlex.Decoder, v *specs.LinuxMemoryPolicy) bool {
+	if d.Null() {
 		return true
 	}
-	var seen fields
-	more, ok := d.open('{', '}')
+	var seen jsonlex.Fields
+	more, ok := d.Open('{', '}')
 	for ok && more {
 		var k []byte
-		if k, ok = d.key(); !ok {
+		if k, ok = d.Key(); !ok {
 			break
 		}
 		switch string(k) {
 		case "mode":
-			ok = seen.add(0) && decStr[specs.MemoryPolicyModeType](d, &v.Mode)
+			ok = seen.Add(0) && jsonlex.Str[specs.MemoryPolicyModeType](d, &v.Mode)
 		case "nodes":
-			ok = seen.add(1) && decStr[string](d, &v.Nodes)
+			ok = seen.Add(1) && jsonlex.Str[string](d, &v.Nodes)
 		case "flags":
-			ok = seen.add(2) && decSlice(d, &v.Flags, decStr[specs.MemoryPolicyFlagType])
+			ok = seen.Add(2) && jsonlex.Slice(d, &v.Flags, jsonlex.Str[specs.MemoryPolicyFlagType])
 		default:
 			return false
 		}
 		if ok {
-			more, ok = d.next('}')
+			more, ok = d.Next('}')
 		}
 	}
 	return ok
 }
 
-func decLinuxPersonality(d *decoder, v *specs.LinuxPersonality) bool {
-	if d.null() {
+func decLinuxPersonality(d *jsonlex.Decoder, v *specs.LinuxPersonality) bool {
+	if d.Null() {
 		return true
 	}
-	var seen fields
-	more, ok := d.open('{', '}')
+	var seen jsonlex.Fields
+	more, ok := d.Open('{', '}')
 	for ok && more {
 		var k []byte
-		if k, ok = d.key(); !ok {
+		if k, ok = d.Key(); !ok {
 			break
 		}
 		switch string(k) {
 		case "domain":
-			ok = seen.add(0) && decStr[specs.LinuxPersonalityDomain](d, &v.Domain)
+			ok = seen.Add(0) && jsonlex.Str[specs.LinuxPersonalityDomain](d, &v.Domain)
 		case "flags":
-			ok = seen.add(1) && decSlice(d, &v.Flags, decStr[specs.LinuxPersonalityFlag])
+			ok = seen.Add(1) && jsonlex.Slice(d, &v.Flags, jsonlex.Str[specs.LinuxPersonalityFlag])
 		default:
 			return false
 		}
 		if ok {
-			more, ok = d.next('}')
+			more, ok = d.Next('}')
 		}
 	}
 	return ok
 }
 
-func decLinuxTimeOffset(d *decoder, v *specs.LinuxTimeOffset) bool {
-	if d.null() {
+func decLinuxTimeOffset(d *jsonlex.Decoder, v *specs.LinuxTimeOffset) bool {
+	if d.Null() {
 		return true
 	}
-	var seen fields
-	more, ok := d.open('{', '}')
+	var seen jsonlex.Fields
+	more, ok := d.Open('{', '}')
 	for ok && more {
 		var k []byte
-		if k, ok = d.key(); !ok {
+		if k, ok = d.Key(); !ok {
 			break
 		}
 		switch string(k) {
 		case "secs":
-			ok = seen.add(0) && decInt[int64](d, &v.Secs)
+			ok = seen.Add(0) && jsonlex.Int[int64](d, &v.Secs)
 		case "nanosecs":
-			ok = seen.add(1) && decUint[uint32](d, &v.Nanosecs)
+			ok = seen.Add(1) && jsonlex.Uint[uint32](d, &v.Nanosecs)
 		default:
 			return false
 		}
 		if ok {
-			more, ok = d.next('}')
+			more, ok = d.Next('}')
 		}
 	}
 	return ok
 }
 
-func decLinuxDeviceCgroup(d *decoder, v *specs.LinuxDeviceCgroup) bool {
-	if d.null() {
+func decLinuxDeviceCgroup(d *jsonlex.Decoder, v *specs.LinuxDeviceCgroup) bool {
+	if d.Null() {
 		return true
 	}
-	var seen fields
-	more, ok := d.open('{', '}')
+	var seen jsonlex.Fields
+	more, ok := d.Open('{', '}')
 	for ok && more {
 		var k []byte
-		if k, ok = d.key(); !ok {
+		if k, ok = d.Key(); !ok {
 			break
 		}
 		switch string(k) {
 		case "allow":
-			ok = seen.add(0) && decBool[bool](d, &v.Allow)
+			ok = seen.Add(0) && jsonlex.Bool[bool](d, &v.Allow)
 		case "type":
-			ok = seen.add(1) && decStr[string](d, &v.Type)
+			ok = seen.Add(1) && jsonlex.Str[string](d, &v.Type)
 		case "major":
-			ok = seen.add(2) && decPtr(d, &v.Major, decInt[int64])
+			ok = seen.Add(2) && jsonlex.Ptr(d, &v.Major, jsonlex.Int[int64])
 		case "minor":
-			ok = seen.add(3) && decPtr(d, &v.Minor, decInt[int64])
+			ok = seen.Add(3) && jsonlex.Ptr(d, &v.Minor, jsonlex.Int[int64])
 		case "access":
-			ok = seen.add(4) && decStr[string](d, &v.Access)
+			ok = seen.Add(4) && jsonlex.Str[string](d, &v.Access)
 		default:
 			return false
 		}
 		if ok {
-			more, ok = d.next('}')
+			more, ok = d.Next('}')
 		}
 	}
 	return ok
 }
 
-func decLinuxMemory(d *decoder, v *specs.LinuxMemory) bool {
-	if d.null() {
+func decLinuxMemory(d *jsonlex.Decoder, v *specs.LinuxMemory) bool {
+	if d.Null() {
 		return true
 	}
-	var seen fields
-	more, ok := d.open('{', '}')
+	var seen jsonlex.Fields
+	more, ok := d.Open('{', '}')
 	for ok && more {
 		var k []byte
-		if k, ok = d.key(); !ok {
+		if k, ok = d.Key(); !ok {
 			break
 		}
 		switch string(k) {
 		case "limit":
-			ok = seen.add(0) && decPtr(d, &v.Limit, decInt[int64])
+			ok = seen.Add(0) && jsonlex.Ptr(d, &v.Limit, jsonlex.Int[int64])
 		case "reservation":
-			ok = seen.add(1) && decPtr(d, &v.Reservation, decInt[int64])
+			ok = seen.Add(1) && jsonlex.Ptr(d, &v.Reservation, jsonlex.Int[int64])
 		case "swap":
-			ok = seen.add(2) && decPtr(d, &v.Swap, decInt[int64])
+			ok = seen.Add(2) && jsonlex.Ptr(d, &v.Swap, jsonlex.Int[int64])
 		case "kernel":
-			ok = seen.add(3) && decPtr(d, &v.Kernel, decInt[int64])
+			ok = seen.Add(3) && jsonlex.Ptr(d, &v.Kernel, jsonlex.Int[int64])
 		case "kernelTCP":
-			ok = seen.add(4) && decPtr(d, &v.KernelTCP, decInt[int64])
+			ok = seen.Add(4) && jsonlex.Ptr(d, &v.KernelTCP, jsonlex.Int[int64])
 		case "swappiness":
-			ok = seen.add(5) && decPtr(d, &v.Swappiness, decUint[uint64])
+			ok = seen.Add(5) && jsonlex.Ptr(d, &v.Swappiness, jsonlex.Uint[uint64])
 		case "disableOOMKiller":
-			ok = seen.add(6) && decPtr(d, &v.DisableOOMKiller, decBool[bool])
+			ok = seen.Add(6) && jsonlex.Ptr(d, &v.DisableOOMKiller, jsonlex.Bool[bool])
 		case "useHierarchy":
-			ok = seen.add(7) && decPtr(d, &v.UseHierarchy, decBool[bool])
+			ok = seen.Add(7) && jsonlex.Ptr(d, &v.UseHierarchy, jsonlex.Bool[bool])
 		case "checkBeforeUpdate":
-			ok = seen.add(8) && decPtr(d, &v.CheckBeforeUpdate, decBool[bool])
+			ok = seen.Add(8) && jsonlex.Ptr(d, &v.CheckBeforeUpdate, jsonlex.Bool[bool])
 		default:
 			return false
 		}
 		if ok {
-			more, ok = d.next('}')
+			more, ok = d.Next('}')
 		}
 	}
 	return ok
 }
 
-func decLinuxCPU(d *decoder, v *specs.LinuxCPU) bool {
-	if d.null() {
+func decLinuxCPU(d *jsonlex.Decoder, v *specs.LinuxCPU) bool {
+	if d.Null() {
 		return true
 	}
-	var seen fields
-	more, ok := d.open('{', '}')
+	var seen jsonlex.Fields
+	more, ok := d.Open('{', '}')
 	for ok && more {
 		var k []byte
-		if k, ok = d.key(); !ok {
+		if k, ok = d.Key(); !ok {
 			break
 		}
 		switch string(k) {
 		case "shares":
-			ok = seen.add(0) && decPtr(d, &v.Shares, decUint[uint64])
+			ok = seen.Add(0) && jsonlex.Ptr(d, &v.Shares, jsonlex.Uint[uint64])
 		case "quota":
-			ok = seen.add(1) && decPtr(d, &v.Quota, decInt[int64])
+			ok = seen.Add(1) && jsonlex.Ptr(d, &v.Quota, jsonlex.Int[int64])
 		case "burst":
-			ok = seen.add(2) && decPtr(d, &v.Burst, decUint[uint64])
+			ok = seen.Add(2) && jsonlex.Ptr(d, &v.Burst, jsonlex.Uint[uint64])
 		case "period":
-			ok = seen.add(3) && decPtr(d, &v.Period, decUint[uint64])
+			ok = seen.Add(3) && jsonlex.Ptr(d, &v.Period, jsonlex.Uint[uint64])
 		case "realtimeRuntime":
-			ok = seen.add(4) && decPtr(d, &v.RealtimeRuntime, decInt[int64])
+			ok = seen.Add(4) && jsonlex.Ptr(d, &v.RealtimeRuntime, jsonlex.Int[int64])
 		case "realtimePeriod":
-			ok = seen.add(5) && decPtr(d, &v.RealtimePeriod, decUint[uint64])
+			ok = seen.Add(5) && jsonlex.Ptr(d, &v.RealtimePeriod, jsonlex.Uint[uint64])
 		case "cpus":
-			ok = seen.add(6) && decStr[string](d, &v.Cpus)
+			ok = seen.Add(6) && jsonlex.Str[string](d, &v.Cpus)
 		case "mems":
-			ok = seen.add(7) && decStr[string](d, &v.Mems)
+			ok = seen.Add(7) && jsonlex.Str[string](d, &v.Mems)
 		case "idle":
-			ok = seen.add(8) && decPtr(d, &v.Idle, decInt[int64])
+			ok = seen.Add(8) && jsonlex.Ptr(d, &v.Idle, jsonlex.Int[int64])
 		default:
 			return false
 		}
 		if ok {
-			more, ok = d.next('}')
+			more, ok = d.Next('}')
 		}
 	}
 	return ok
 }
 
-func decLinuxPids(d *decoder, v *specs.LinuxPids) bool {
-	if d.null() {
+func decLinuxPids(d *jsonlex.Decoder, v *specs.LinuxPids) bool {
+	if d.Null() {
 		return true
 	}
-	var seen fields
-	more, ok := d.open('{', '}')
+	var seen jsonlex.Fields
+	more, ok := d.Open('{', '}')
 	for ok && more {
 		var k []byte
-		if k, ok = d.key(); !ok {
+		if k, ok = d.Key(); !ok {
 			break
 		}
 		switch string(k) {
 		case "limit":
-			ok = seen.add(0) && decPtr(d, &v.Limit, decInt[int64])
+			ok = seen.Add(0) && jsonlex.Ptr(d, &v.Limit, jsonlex.Int[int64])
 		default:
 			return false
 		}
 		if ok {
-			more, ok = d.next('}')
+			more, ok = d.Next('}')
 		}
 	}
 	return ok
 }
 
-func decLinuxBlockIO(d *decoder, v *specs.LinuxBlockIO) bool {
-	if d.null() {
+func decLinuxBlockIO(d *jsonlex.Decoder, v *specs.LinuxBlockIO) bool {
+	if d.Null() {
 		return true
 	}
-	var seen fields
-	more, ok := d.open('{', '}')
+	var seen jsonlex.Fields
+	more, ok := d.Open('{', '}')
 	for ok && more {
 		var k []byte
-		if k, ok = d.key(); !ok {
+		if k, ok = d.Key(); !ok {
 			break
 		}
 		switch string(k) {
 		case "weight":
-			ok = seen.add(0) && decPtr(d, &v.Weight, decUint[uint16])
+			ok = seen.Add(0) && jsonlex.Ptr(d, &v.Weight, jsonlex.Uint[uint16])
 		case "leafWeight":
-			ok = seen.add(1) && decPtr(d, &v.LeafWeight, decUint[uint16])
+			ok = seen.Add(1) && jsonlex.Ptr(d, &v.LeafWeight, jsonlex.Uint[uint16])
 		case "weightDevice":
-			ok = seen.add(2) && decSlice(d, &v.WeightDevice, decLinuxWeightDevice)
+			ok = seen.Add(2) && jsonlex.Slice(d, &v.WeightDevice, decLinuxWeightDevice)
 		case "throttleReadBpsDevice":
-			ok = seen.add(3) && decSlice(d, &v.ThrottleReadBpsDevice, decLinuxThrottleDevice)
+			ok = seen.Add(3) && jsonlex.Slice(d, &v.ThrottleReadBpsDevice, decLinuxThrottleDevice)
 		case "throttleWriteBpsDevice":
-			ok = seen.add(4) && decSlice(d, &v.ThrottleWriteBpsDevice, decLinuxThrottleDevice)
+			ok = seen.Add(4) && jsonlex.Slice(d, &v.ThrottleWriteBpsDevice, decLinuxThrottleDevice)
 		case "throttleReadIOPSDevice":
-			ok = seen.add(5) && decSlice(d, &v.ThrottleReadIOPSDevice, decLinuxThrottleDevice)
+			ok = seen.Add(5) && jsonlex.Slice(d, &v.ThrottleReadIOPSDevice, decLinuxThrottleDevice)
 		case "throttleWriteIOPSDevice":
-			ok = seen.add(6) && decSlice(d, &v.ThrottleWriteIOPSDevice, decLinuxThrottleDevice)
+			ok = seen.Add(6) && jsonlex.Slice(d, &v.ThrottleWriteIOPSDevice, decLinuxThrottleDevice)
 		default:
 			return false
 		}
 		if ok {
-			more, ok = d.next('}')
+			more, ok = d.Next('}')
 		}
 	}
 	return ok
 }
 
-func decLinuxHugepageLimit(d *decoder, v *specs.LinuxHugepageLimit) bool {
-	if d.null() {
+func decLinuxHugepageLimit(d *jsonlex.Decoder, v *specs.LinuxHugepageLimit) bool {
+	if d.Null() {
 		return true
 	}
-	var seen fields
-	more, ok := d.open('{', '}')
+	var seen jsonlex.Fields
+	more, ok := d.Open('{', '}')
 	for ok && more {
 		var k []byte
-		if k, ok = d.key(); !ok {
+		if k, ok = d.Key(); !ok {
 			break
 		}
 		switch string(k) {
 		case "pageSize":
-			ok = seen.add(0) && decStr[string](d, &v.Pagesize)
+			ok = seen.Add(0) && jsonlex.Str[string](d, &v.Pagesize)
 		case "limit":
-			ok = seen.add(1) && decUint[uint64](d, &v.Limit)
+			ok = seen.Add(1) && jsonlex.Uint[uint64](d, &v.Limit)
 		default:
 			return false
 		}
 		if ok {
-			more, ok = d.next('}')
+			more, ok = d.Next('}')
 		}
 	}
 	return ok
 }
 
-func decLinuxNetwork(d *decoder, v *specs.LinuxNetwork) bool {
-	if d.null() {
+func decLinuxNetwork(d *jsonlex.Decoder, v *specs.LinuxNetwork) bool {
+	if d.Null() {
 		return true
 	}
-	var seen fields
-	more, ok := d.open('{', '}')
+	var seen jsonlex.Fields
+	more, ok := d.Open('{', '}')
 	for ok && more {
 		var k []byte
-		if k, ok = d.key(); !ok {
+		if k, ok = d.Key(); !ok {
 			break
 		}
 		switch string(k) {
 		case "classID":
-			ok = seen.add(0) && decPtr(d, &v.ClassID, decUint[uint32])
+			ok = seen.Add(0) && jsonlex.Ptr(d, &v.ClassID, jsonlex.Uint[uint32])
 		case "priorities":
-			ok = seen.add(1) && decSlice(d, &v.Priorities, decLinuxInterfacePriority)
+			ok = seen.Add(1) && jsonlex.Slice(d, &v.Priorities, decLinuxInterfacePriority)
 		default:
 			return false
 		}
 		if ok {
-			more, ok = d.next('}')
+			more, ok = d.Next('}')
 		}
 	}
 	return ok
 }
 
-func decLinuxRdma(d *decoder, v *specs.LinuxRdma) bool {
-	if d.null() {
+func decLinuxRdma(d *jsonlex.Decoder, v *specs.LinuxRdma) bool {
+	if d.Null() {
 		return true
 	}
-	var seen fields
-	more, ok := d.open('{', '}')
+	var seen jsonlex.Fields
+	more, ok := d.Open('{', '}')
 	for ok && more {
 		var k []byte
-		if k, ok = d.key(); !ok {
+		if k, ok = d.Key(); !ok {
 			break
 		}
 		switch string(k) {
 		case "hcaHandles":
-			ok = seen.add(0) && decPtr(d, &v.HcaHandles, decUint[uint32])
+			ok = seen.Add(0) && jsonlex.Ptr(d, &v.HcaHandles, jsonlex.Uint[uint32])
 		case "hcaObjects":
-			ok = seen.add(1) && decPtr(d, &v.HcaObjects, decUint[uint32])
+			ok = seen.Add(1) && jsonlex.Ptr(d, &v.HcaObjects, jsonlex.Uint[uint32])
 		default:
 			return false
 		}
 		if ok {
-			more, ok = d.next('}')
+			more, ok = d.Next('}')
 		}
 	}
 	return ok
 }
 
-func decLinuxSyscall(d *decoder, v *specs.LinuxSyscall) bool {
-	if d.null() {
+func decLinuxSyscall(d *jsonlex.Decoder, v *specs.LinuxSyscall) bool {
+	if d.Null() {
 		return true
 	}
-	var seen fields
-	more, ok := d.open('{', '}')
+	var seen jsonlex.Fields
+	more, ok := d.Open('{', '}')
 	for ok && more {
 		var k []byte
-		if k, ok = d.key(); !ok {
+		if k, ok = d.Key(); !ok {
 			break
 		}
 		switch string(k) {
 		case "names":
-			ok = seen.add(0) && decSlice(d, &v.Names, decStr[string])
+			ok = seen.Add(0) && jsonlex.Slice(d, &v.Names, jsonlex.Str[string])
 		case "action":
-			ok = seen.add(1) && decStr[specs.LinuxSeccompAction](d, &v.Action)
+			ok = seen.Add(1) && jsonlex.Str[specs.LinuxSeccompAction](d, &v.Action)
 		case "errnoRet":
-			ok = seen.add(2) && decPtr(d, &v.ErrnoRet, decUint[uint])
+			ok = seen.Add(2) && jsonlex.Ptr(d, &v.ErrnoRet, jsonlex.Uint[uint])
 		case "args":
-			ok = seen.add(3) && decSlice(d, &v.Args, decLinuxSeccompArg)
+			ok = seen.Add(3) && jsonlex.Slice(d, &v.Args, decLinuxSeccompArg)
 		default:
 			return false
 		}
 		if ok {
-			more, ok = d.next('}')
+			more, ok = d.Next('}')
 		}
 	}
 	return ok
 }
 
-func decLinuxWeightDevice(d *decoder, v *specs.LinuxWeightDevice) bool {
-	if d.null() {
+func decLinuxWeightDevice(d *jsonlex.Decoder, v *specs.LinuxWeightDevice) bool {
+	if d.Null() {
 		return true
 	}
-	var seen fields
-	more, ok := d.open('{', '}')
+	var seen jsonlex.Fields
+	more, ok := d.Open('{', '}')
 	for ok && more {
 		var k []byte
-		if k, ok = d.key(); !ok {
+		if k, ok = d.Key(); !ok {
 			break
 		}
 		switch string(k) {
 		case "major":
-			ok = seen.add(0) && decInt[int64](d, &v.LinuxBlockIODevice.Major)
+			ok = seen.Add(0) && jsonlex.Int[int64](d, &v.LinuxBlockIODevice.Major)
 		case "minor":
-			ok = seen.add(1) && decInt[int64](d, &v.LinuxBlockIODevice.Minor)
+			ok = seen.Add(1) && jsonlex.Int[int64](d, &v.LinuxBlockIODevice.Minor)
 		case "weight":
-			ok = seen.add(2) && decPtr(d, &v.Weight, decUint[uint16])
+			ok = seen.Add(2) && jsonlex.Ptr(d, &v.Weight, jsonlex.Uint[uint16])
 		case "leafWeight":
-			ok = seen.add(3) && decPtr(d, &v.LeafWeight, decUint[uint16])
+			ok = seen.Add(3) && jsonlex.Ptr(d, &v.LeafWeight, jsonlex.Uint[uint16])
 		default:
 			return false
 		}
 		if ok {
-			more, ok = d.next('}')
+			more, ok = d.Next('}')
 		}
 	}
 	return ok
 }
 
-func decLinuxThrottleDevice(d *decoder, v *specs.LinuxThrottleDevice) bool {
-	if d.null() {
+func decLinuxThrottleDevice(d *jsonlex.Decoder, v *specs.LinuxThrottleDevice) bool {
+	if d.Null() {
 		return true
 	}
-	var seen fields
-	more, ok := d.open('{', '}')
+	var seen jsonlex.Fields
+	more, ok := d.Open('{', '}')
 	for ok && more {
 		var k []byte
-		if k, ok = d.key(); !ok {
+		if k, ok = d.Key(); !ok {
 			break
 		}
 		switch string(k) {
 		case "major":
-			ok = seen.add(0) && decInt[int64](d, &v.LinuxBlockIODevice.Major)
+			ok = seen.Add(0) && jsonlex.Int[int64](d, &v.LinuxBlockIODevice.Major)
 		case "minor":
-			ok = seen.add(1) && decInt[int64](d, &v.LinuxBlockIODevice.Minor)
+			ok = seen.Add(1) && jsonlex.Int[int64](d, &v.LinuxBlockIODevice.Minor)
 		case "rate":
-			ok = seen.add(2) && decUint[uint64](d, &v.Rate)
+			ok = seen.Add(2) && jsonlex.Uint[uint64](d, &v.Rate)
 		default:
 			return false
 		}
 		if ok {
-			more, ok = d.next('}')
+			more, ok = d.Next('}')
 		}
 	}
 	return ok
 }
 
-func decLinuxInterfacePriority(d *decoder, v *specs.LinuxInterfacePriority) bool {
-	if d.null() {
+func decLinuxInterfacePriority(d *jsonlex.Decoder, v *specs.LinuxInterfacePriority) bool {
+	if d.Null() {
 		return true
 	}
-	var seen fields
-	more, ok := d.open('{', '}')
+	var seen jsonlex.Fields
+	more, ok := d.Open('{', '}')
 	for ok && more {
 		var k []byte
-		if k, ok = d.key(); !ok {
+		if k, ok = d.Key(); !ok {
 			break
 		}
 		switch string(k) {
 		case "name":
-			ok = seen.add(0) && decStr[string](d, &v.Name)
+			ok = seen.Add(0) && jsonlex.Str[string](d, &v.Name)
 		case "priority":
-			ok = seen.add(1) && decUint[uint32](d, &v.Priority)
+			ok = seen.Add(1) && jsonlex.Uint[uint32](d, &v.Priority)
 		default:
 			return false
 		}
 		if ok {
-			more, ok = d.next('}')
+			more, ok = d.Next('}')
 		}
 	}
 	return ok
 }
 
-func decLinuxSeccompArg(d *decoder, v *specs.LinuxSeccompArg) bool {
-	if d.null() {
+func decLinuxSeccompArg(d *jsonlex.Decoder, v *specs.LinuxSeccompArg) bool {
+	if d.Null() {
 		return true
 	}
-	var seen fields
-	more, ok := d.open('{', '}')
+	var seen jsonlex.Fields
+	more, ok := d.Open('{', '}')
 	for ok && more {
 		var k []byte
-		if k, ok = d.key(); !ok {
+		if k, ok = d.Key(); !ok {
 			break
 		}
 		switch string(k) {
 		case "index":
-			ok = seen.add(0) && decUint[uint](d, &v.Index)
+			ok = seen.Add(0) && jsonlex.Uint[uint](d, &v.Index)
 		case "value":
-			ok = seen.add(1) && decUint[uint64](d, &v.Value)
+			ok = seen.Add(1) && jsonlex.Uint[uint64](d, &v.Value)
 		case "valueTwo":
-			ok = seen.add(2) && decUint[uint64](d, &v.ValueTwo)
+			ok = seen.Add(2) && jsonlex.Uint[uint64](d, &v.ValueTwo)
 		case "op":
-			ok = seen.add(3) && decStr[specs.LinuxSeccompOperator](d, &v.Op)
+			ok = seen.Add(3) && jsonlex.Str[specs.LinuxSeccompOperator](d, &v.Op)
 		default:
 			return false
 		}
 		if ok {
-			more, ok = d.next('}')
+			more, ok = d.Next('}')
 		}
 	}
 	return ok

@@ -43,8 +43,11 @@ func TestGenerated(t *testing.T) {
 // packages the generated code refers to, by import path.
 var importNames = map[string]string{
 	"github.com/opencontainers/runtime-spec/specs-go": "specs",
-	"io/fs": "fs",
+	"io/fs":     "fs",
+	jsonlexPath: "jsonlex",
 }
+
+const jsonlexPath = "github.com/hull-oci/hull/internal/jsonlex"
 
 type generator struct {
 	out     bytes.Buffer
@@ -55,7 +58,7 @@ type generator struct {
 }
 
 func generate() ([]byte, error) {
-	g := &generator{done: map[reflect.Type]bool{}, helpers: map[string]string{}, imports: map[string]bool{}}
+	g := &generator{done: map[reflect.Type]bool{}, helpers: map[string]string{}, imports: map[string]bool{jsonlexPath: true}}
 	top := reflect.TypeOf(specs.Spec{})
 	g.done[top] = true
 	g.queue = append(g.queue, top)
@@ -177,23 +180,23 @@ func (g *generator) structFunc(t reflect.Type) (string, error) {
 		return "", err
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "\nfunc dec%s(d *decoder, v *%s) bool {\n", t.Name(), q)
-	b.WriteString("\tif d.null() {\n\t\treturn true\n\t}\n\tvar seen fields\n\tmore, ok := d.open('{', '}')\n")
-	b.WriteString("\tfor ok && more {\n\t\tvar k []byte\n\t\tif k, ok = d.key(); !ok {\n\t\t\tbreak\n\t\t}\n\t\tswitch string(k) {\n")
+	fmt.Fprintf(&b, "\nfunc dec%s(d *jsonlex.Decoder, v *%s) bool {\n", t.Name(), q)
+	b.WriteString("\tif d.Null() {\n\t\treturn true\n\t}\n\tvar seen jsonlex.Fields\n\tmore, ok := d.Open('{', '}')\n")
+	b.WriteString("\tfor ok && more {\n\t\tvar k []byte\n\t\tif k, ok = d.Key(); !ok {\n\t\t\tbreak\n\t\t}\n\t\tswitch string(k) {\n")
 	for i, m := range ms {
 		fmt.Fprintf(&b, "\t\tcase %q:\n", m.name)
 		if t == reflect.TypeOf(specs.Spec{}) && otherPlatforms[m.field] {
 			// linuxSpec's decoding ignores these sections; duplicates too
-			b.WriteString("\t\t\tok = d.skip(0)\n")
+			b.WriteString("\t\t\tok = d.Skip()\n")
 			continue
 		}
 		call, err := g.call(m.typ, "&v."+m.field)
 		if err != nil {
 			return "", fmt.Errorf("%s.%s: %w", t, m.field, err)
 		}
-		fmt.Fprintf(&b, "\t\t\tok = seen.add(%d) && %s\n", i, call)
+		fmt.Fprintf(&b, "\t\t\tok = seen.Add(%d) && %s\n", i, call)
 	}
-	b.WriteString("\t\tdefault:\n\t\t\treturn false\n\t\t}\n\t\tif ok {\n\t\t\tmore, ok = d.next('}')\n\t\t}\n\t}\n\treturn ok\n}\n")
+	b.WriteString("\t\tdefault:\n\t\t\treturn false\n\t\t}\n\t\tif ok {\n\t\t\tmore, ok = d.Next('}')\n\t\t}\n\t}\n\treturn ok\n}\n")
 	return b.String(), nil
 }
 
@@ -202,16 +205,16 @@ func (g *generator) call(t reflect.Type, ptr string) (string, error) {
 	switch t.Kind() {
 	case reflect.Pointer:
 		e, err := g.elem(t.Elem())
-		return fmt.Sprintf("decPtr(d, %s, %s)", ptr, e), err
+		return fmt.Sprintf("jsonlex.Ptr(d, %s, %s)", ptr, e), err
 	case reflect.Slice:
 		e, err := g.elem(t.Elem())
-		return fmt.Sprintf("decSlice(d, %s, %s)", ptr, e), err
+		return fmt.Sprintf("jsonlex.Slice(d, %s, %s)", ptr, e), err
 	case reflect.Map:
 		if t.Key().Kind() != reflect.String || t.Key().PkgPath() != "" {
 			return "", fmt.Errorf("map key %s is not supported", t.Key())
 		}
 		e, err := g.elem(t.Elem())
-		return fmt.Sprintf("decMap(d, %s, %s)", ptr, e), err
+		return fmt.Sprintf("jsonlex.Map(d, %s, %s)", ptr, e), err
 	}
 	e, err := g.elem(t)
 	return fmt.Sprintf("%s(d, %s)", e, ptr), err
@@ -238,13 +241,13 @@ func (g *generator) elem(t reflect.Type) (string, error) {
 		}
 		return "dec" + t.Name(), nil
 	case reflect.String:
-		return "decStr[" + q + "]", nil
+		return "jsonlex.Str[" + q + "]", nil
 	case reflect.Bool:
-		return "decBool[" + q + "]", nil
+		return "jsonlex.Bool[" + q + "]", nil
 	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
-		return "decInt[" + q + "]", nil
+		return "jsonlex.Int[" + q + "]", nil
 	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
-		return "decUint[" + q + "]", nil
+		return "jsonlex.Uint[" + q + "]", nil
 	case reflect.Pointer, reflect.Slice, reflect.Map:
 		name := "dec" + mangle(t)
 		if _, ok := g.helpers[name]; !ok {
@@ -253,7 +256,7 @@ func (g *generator) elem(t reflect.Type) (string, error) {
 			if err != nil {
 				return "", err
 			}
-			g.helpers[name] = fmt.Sprintf("\nfunc %s(d *decoder, p *%s) bool {\n\treturn %s\n}\n", name, q, call)
+			g.helpers[name] = fmt.Sprintf("\nfunc %s(d *jsonlex.Decoder, p *%s) bool {\n\treturn %s\n}\n", name, q, call)
 		}
 		return name, nil
 	}

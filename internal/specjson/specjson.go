@@ -19,6 +19,8 @@ import (
 	"errors"
 	"reflect"
 
+	"github.com/hull-oci/hull/internal/jsonlex"
+
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 )
 
@@ -57,13 +59,12 @@ func Decode(data []byte) (s *specs.Spec, exact bool, err error) {
 
 // fast is the generated decoder; false means it gave up.
 func fast(data []byte) (*specs.Spec, bool) {
-	d := decoder{data: data}
+	d := jsonlex.New(data)
 	var s specs.Spec
-	if d.peek() != '{' || !decSpec(&d, &s) {
+	if d.Peek() != '{' || !decSpec(d, &s) {
 		return nil, false
 	}
-	d.ws()
-	return &s, d.pos == len(data)
+	return &s, d.End()
 }
 
 func slow(data []byte) (*specs.Spec, error) {

@@ -125,6 +125,11 @@ func FuzzStateRoundTrip(f *testing.F) {
 		if err := json.Unmarshal(got, &back); err != nil {
 			t.Fatalf("decoding %s: %v", got, err)
 		}
+		// and Load's own decoder takes all of it, as encoding/json does
+		var fast State
+		if !fast.decode(got) || !reflect.DeepEqual(fast, back) {
+			t.Fatalf("decode of %s: %+v, encoding/json: %+v", got, fast, back)
+		}
 		// time.Time comes back as through encoding/json: the same
 		// instant, except that RFC 3339 drops the seconds of a zone offset
 		var ref State
@@ -151,4 +156,45 @@ func FuzzStateRoundTrip(f *testing.F) {
 			t.Fatalf("decoded %+v\nwant %+v", back, wantBack)
 		}
 	})
+}
+
+// FuzzDecode holds Load's decoder to encoding/json: whatever it takes,
+// encoding/json must take too and decode the same.
+func FuzzDecode(f *testing.F) {
+	sample, _ := everyField().appendJSON(nil)
+	f.Add(sample)
+	f.Add([]byte(`{"id":"c","created":"2025-01-02T03:04:05.0000006-05:30","annotations":null,"cgroup_parents":[]}`))
+	f.Add([]byte(`{"id":"c","ID":"d"}`))
+	f.Add([]byte(`{"id":"c","created":"2025-01-02T03:04:05Z","created":null}`))
+	f.Add([]byte(`{"id":"\u0063","init_process_pid":-9223372036854775808,"init_process_start":18446744073709551615}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		var got State
+		if !got.decode(data) {
+			return
+		}
+		var want State
+		if err := json.Unmarshal(data, &want); err != nil {
+			t.Fatalf("decode took what encoding/json refuses (%v)", err)
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("decode: %+v\nencoding/json: %+v", got, want)
+		}
+	})
+}
+
+func TestDecodeGivesUp(t *testing.T) {
+	for _, in := range []string{
+		`{"ID":"c"}`,                              // another case: encoding/json folds it
+		`{"id":"c","id":"d"}`,                     // duplicate
+		`{"id":"c","future_field":1}`,             // unknown: encoding/json skips it
+		`{"created":"2025-01-02T03:04:05\u005a"}`, // escape in a time: UnmarshalJSON refuses it
+		`{"created":"yesterday"}`,
+		`{"init_process_pid":1e3}`,
+		`{"id":"c"} {}`,
+	} {
+		var st State
+		if st.decode([]byte(in)) {
+			t.Errorf("decode took %s", in)
+		}
+	}
 }

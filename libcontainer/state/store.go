@@ -104,8 +104,11 @@ func (s *Store) Load(id string) (*State, error) {
 		return nil, err
 	}
 	var st State
-	if err := json.Unmarshal(data, &st); err != nil {
-		return nil, fmt.Errorf("%w: %s: %w", ErrCorrupt, filepath.Join(s.Dir(id), stateFile), err)
+	if !st.decode(data) {
+		st = State{}
+		if err := json.Unmarshal(data, &st); err != nil {
+			return nil, fmt.Errorf("%w: %s: %w", ErrCorrupt, filepath.Join(s.Dir(id), stateFile), err)
+		}
 	}
 	if st.ID != id {
 		return nil, fmt.Errorf("%w: %s: names container %q", ErrCorrupt, filepath.Join(s.Dir(id), stateFile), st.ID)

@@ -1,28 +1,42 @@
-package specjson
+// Package jsonlex reads JSON for hand-written and generated decoders of
+// hull's hot paths (config.json, state.json), where encoding/json's
+// reflection costs a short-lived command more than the decoding itself.
+//
+// It takes only what it is sure encoding/json decodes the same way: exact
+// field names, no duplicate fields, integers that fit, strings whose escapes
+// and UTF-8 are plain. Anything else, valid or not, makes it give up (a
+// false return), and the caller then decodes with encoding/json, whose
+// result and errors stay the reference.
+package jsonlex
 
 import (
+	"time"
 	"unicode/utf16"
 	"unicode/utf8"
 	"unsafe"
 )
 
-// decoder reads JSON from data for the generated decoders (decode_gen.go).
-// It takes only what it is sure encoding/json decodes the same way: exact
-// field names, no duplicate fields, integers that fit, strings whose
-// escapes and UTF-8 are plain. Anything else, valid or not, makes it give
-// up (a false return), and Unmarshal then decodes with encoding/json, whose
-// result and errors stay the reference.
-type decoder struct {
+// Decoder reads one JSON document.
+type Decoder struct {
 	data []byte
 	pos  int
 	buf  []byte // unescaped strings
+}
+
+// New returns a Decoder of data.
+func New(data []byte) *Decoder { return &Decoder{data: data} }
+
+// End reports whether only white space is left.
+func (d *Decoder) End() bool {
+	d.ws()
+	return d.pos == len(d.data)
 }
 
 // maxSkipDepth bounds the nesting of the values skip walks (encoding/json
 // allows 10000; giving up earlier only costs the slow path).
 const maxSkipDepth = 512
 
-func (d *decoder) ws() {
+func (d *Decoder) ws() {
 	for d.pos < len(d.data) {
 		switch d.data[d.pos] {
 		case ' ', '\t', '\n', '\r':
@@ -33,8 +47,8 @@ func (d *decoder) ws() {
 	}
 }
 
-// peek returns the next byte after white space, or 0 at the end.
-func (d *decoder) peek() byte {
+// Peek returns the next byte after white space, or 0 at the end.
+func (d *Decoder) Peek() byte {
 	d.ws()
 	if d.pos < len(d.data) {
 		return d.data[d.pos]
@@ -43,35 +57,35 @@ func (d *decoder) peek() byte {
 }
 
 // literal consumes lit if it comes next.
-func (d *decoder) literal(lit string) bool {
-	if d.peek() != lit[0] || len(d.data)-d.pos < len(lit) || string(d.data[d.pos:d.pos+len(lit)]) != lit {
+func (d *Decoder) literal(lit string) bool {
+	if d.Peek() != lit[0] || len(d.data)-d.pos < len(lit) || string(d.data[d.pos:d.pos+len(lit)]) != lit {
 		return false
 	}
 	d.pos += len(lit)
 	return true
 }
 
-// null consumes a null: every decoder leaves its target at its zero value
+// Null consumes a null: every decoder leaves its target at its zero value
 // then, as encoding/json does for a value it decodes into fresh.
-func (d *decoder) null() bool { return d.literal("null") }
+func (d *Decoder) Null() bool { return d.literal("null") }
 
-// open consumes c ('{' or '[') and reports whether the object or array has a
+// Open consumes c ('{' or '[') and reports whether the object or array has a
 // first member, consuming the closing byte of an empty one.
-func (d *decoder) open(c, end byte) (more, ok bool) {
-	if d.peek() != c {
+func (d *Decoder) Open(c, end byte) (more, ok bool) {
+	if d.Peek() != c {
 		return false, false
 	}
 	d.pos++
-	if d.peek() == end {
+	if d.Peek() == end {
 		d.pos++
 		return false, true
 	}
 	return true, true
 }
 
-// next consumes the ',' before another member, or the closing end.
-func (d *decoder) next(end byte) (more, ok bool) {
-	switch d.peek() {
+// Next consumes the ',' before another member, or the closing end.
+func (d *Decoder) Next(end byte) (more, ok bool) {
+	switch d.Peek() {
 	case ',':
 		d.pos++
 		return true, true
@@ -82,10 +96,20 @@ func (d *decoder) next(end byte) (more, ok bool) {
 	return false, false
 }
 
-// key reads a member name and its ':'. The bytes alias data; names with
+// Key reads a member name and its ':'. The bytes alias data; names with
 // escapes give up.
-func (d *decoder) key() ([]byte, bool) {
-	if d.peek() != '"' {
+func (d *Decoder) Key() ([]byte, bool) {
+	k, ok := d.raw()
+	if !ok || d.Peek() != ':' {
+		return nil, false
+	}
+	d.pos++
+	return k, true
+}
+
+// raw reads a string that has no escapes, as its bytes in data.
+func (d *Decoder) raw() ([]byte, bool) {
+	if d.Peek() != '"' {
 		return nil, false
 	}
 	start := d.pos + 1
@@ -99,10 +123,6 @@ func (d *decoder) key() ([]byte, bool) {
 				return nil, false
 			}
 			d.pos = i + 1
-			if d.peek() != ':' {
-				return nil, false
-			}
-			d.pos++
 			return k, true
 		case c == '\\' || c < 0x20:
 			return nil, false
@@ -114,8 +134,8 @@ func (d *decoder) key() ([]byte, bool) {
 }
 
 // str reads a string.
-func (d *decoder) str() (string, bool) {
-	if d.peek() != '"' {
+func (d *Decoder) str() (string, bool) {
+	if d.Peek() != '"' {
 		return "", false
 	}
 	start := d.pos + 1
@@ -142,7 +162,7 @@ func (d *decoder) str() (string, bool) {
 }
 
 // unescape finishes a string that has an escape at esc.
-func (d *decoder) unescape(start, esc int) (string, bool) {
+func (d *Decoder) unescape(start, esc int) (string, bool) {
 	b := append(d.buf[:0], d.data[start:esc]...)
 	for i := esc; i < len(d.data); {
 		c := d.data[i]
@@ -214,8 +234,8 @@ func hex4(b []byte) (rune, bool) {
 
 // integer reads a JSON number that is an integer (no fraction or exponent)
 // whose magnitude fits in 64 bits.
-func (d *decoder) integer() (neg bool, mag uint64, ok bool) {
-	if d.peek() == '-' {
+func (d *Decoder) integer() (neg bool, mag uint64, ok bool) {
+	if d.Peek() == '-' {
 		neg = true
 		d.pos++
 	}
@@ -241,28 +261,30 @@ func (d *decoder) integer() (neg bool, mag uint64, ok bool) {
 	return neg, mag, true
 }
 
-// skip walks over one value of any type, checking its syntax as
+// Skip walks over one value of any type, checking its syntax as
 // encoding/json's scanner does.
-func (d *decoder) skip(depth int) bool {
+func (d *Decoder) Skip() bool { return d.skip(0) }
+
+func (d *Decoder) skip(depth int) bool {
 	if depth > maxSkipDepth {
 		return false
 	}
-	switch d.peek() {
+	switch d.Peek() {
 	case '{':
-		more, ok := d.open('{', '}')
+		more, ok := d.Open('{', '}')
 		for ok && more {
-			if _, ok = d.key(); ok && d.skip(depth+1) {
-				more, ok = d.next('}')
+			if _, ok = d.Key(); ok && d.skip(depth+1) {
+				more, ok = d.Next('}')
 			} else {
 				ok = false
 			}
 		}
 		return ok
 	case '[':
-		more, ok := d.open('[', ']')
+		more, ok := d.Open('[', ']')
 		for ok && more {
 			if ok = d.skip(depth + 1); ok {
-				more, ok = d.next(']')
+				more, ok = d.Next(']')
 			}
 		}
 		return ok
@@ -273,13 +295,13 @@ func (d *decoder) skip(depth int) bool {
 	case 'f':
 		return d.literal("false")
 	case 'n':
-		return d.null()
+		return d.Null()
 	}
 	return d.number()
 }
 
 // skipStr walks over a string; what it holds does not matter.
-func (d *decoder) skipStr() bool {
+func (d *Decoder) skipStr() bool {
 	for i := d.pos + 1; i < len(d.data); i++ {
 		switch c := d.data[i]; {
 		case c == '"':
@@ -308,7 +330,7 @@ func (d *decoder) skipStr() bool {
 }
 
 // number walks over any JSON number.
-func (d *decoder) number() bool {
+func (d *Decoder) number() bool {
 	digits := func() int {
 		n := 0
 		for d.pos < len(d.data) && '0' <= d.data[d.pos] && d.data[d.pos] <= '9' {
@@ -342,11 +364,11 @@ func (d *decoder) number() bool {
 	return true
 }
 
-// The decoders the generated code composes. Each leaves *p at its zero
-// value for a null.
+// The decoders of values, for decoders of structs to compose. Each leaves
+// *p at its zero value for a null.
 
-func decStr[T ~string](d *decoder, p *T) bool {
-	if d.null() {
+func Str[T ~string](d *Decoder, p *T) bool {
+	if d.Null() {
 		return true
 	}
 	s, ok := d.str()
@@ -354,9 +376,9 @@ func decStr[T ~string](d *decoder, p *T) bool {
 	return ok
 }
 
-func decBool[T ~bool](d *decoder, p *T) bool {
+func Bool[T ~bool](d *Decoder, p *T) bool {
 	switch {
-	case d.null():
+	case d.Null():
 	case d.literal("true"):
 		*p = true
 	case d.literal("false"):
@@ -367,8 +389,8 @@ func decBool[T ~bool](d *decoder, p *T) bool {
 	return true
 }
 
-func decInt[T ~int | ~int8 | ~int16 | ~int32 | ~int64](d *decoder, p *T) bool {
-	if d.null() {
+func Int[T ~int | ~int8 | ~int16 | ~int32 | ~int64](d *Decoder, p *T) bool {
+	if d.Null() {
 		return true
 	}
 	neg, mag, ok := d.integer()
@@ -386,8 +408,8 @@ func decInt[T ~int | ~int8 | ~int16 | ~int32 | ~int64](d *decoder, p *T) bool {
 	return true
 }
 
-func decUint[T ~uint | ~uint8 | ~uint16 | ~uint32 | ~uint64](d *decoder, p *T) bool {
-	if d.null() {
+func Uint[T ~uint | ~uint8 | ~uint16 | ~uint32 | ~uint64](d *Decoder, p *T) bool {
+	if d.Null() {
 		return true
 	}
 	neg, mag, ok := d.integer()
@@ -398,57 +420,69 @@ func decUint[T ~uint | ~uint8 | ~uint16 | ~uint32 | ~uint64](d *decoder, p *T) b
 	return true
 }
 
-func decPtr[T any](d *decoder, p **T, elem func(*decoder, *T) bool) bool {
-	if d.null() {
+// Time decodes a time as time.Time's UnmarshalJSON does: RFC 3339 between
+// quotes, escapes not undone (so a string with any gives up).
+func Time(d *Decoder, p *time.Time) bool {
+	if d.Null() {
+		return true
+	}
+	b, ok := d.raw()
+	return ok && p.UnmarshalText(b) == nil
+}
+
+func Ptr[T any](d *Decoder, p **T, elem func(*Decoder, *T) bool) bool {
+	if d.Null() {
 		return true
 	}
 	*p = new(T)
 	return elem(d, *p)
 }
 
-func decSlice[T any](d *decoder, p *[]T, elem func(*decoder, *T) bool) bool {
-	if d.null() {
+func Slice[T any](d *Decoder, p *[]T, elem func(*Decoder, *T) bool) bool {
+	if d.Null() {
 		return true
 	}
-	more, ok := d.open('[', ']')
+	more, ok := d.Open('[', ']')
 	s := []T{} // encoding/json makes [] an empty slice, not nil
 	for ok && more {
 		var v T
 		if ok = elem(d, &v); ok {
 			s = append(s, v)
-			more, ok = d.next(']')
+			more, ok = d.Next(']')
 		}
 	}
 	*p = s
 	return ok
 }
 
-func decMap[T any](d *decoder, p *map[string]T, elem func(*decoder, *T) bool) bool {
-	if d.null() {
+func Map[T any](d *Decoder, p *map[string]T, elem func(*Decoder, *T) bool) bool {
+	if d.Null() {
 		return true
 	}
-	more, ok := d.open('{', '}')
+	more, ok := d.Open('{', '}')
 	m := map[string]T{}
 	for ok && more {
-		var k []byte
-		if k, ok = d.key(); !ok {
+		var k string
+		if k, ok = d.str(); !ok || d.Peek() != ':' {
+			ok = false
 			break
 		}
+		d.pos++
 		var v T
 		if ok = elem(d, &v); ok {
-			m[string(k)] = v // the last of duplicate keys wins, as in encoding/json
-			more, ok = d.next('}')
+			m[k] = v // the last of duplicate keys wins, as in encoding/json
+			more, ok = d.Next('}')
 		}
 	}
 	*p = m
 	return ok
 }
 
-// fields tracks the members of one object, giving up on a duplicate
+// Fields tracks the members of one object, giving up on a duplicate
 // (encoding/json merges those; the slow path does it).
-type fields uint64
+type Fields uint64
 
-func (f *fields) add(bit uint) bool {
+func (f *Fields) Add(bit uint) bool {
 	if *f&(1<<bit) != 0 {
 		return false
 	}
