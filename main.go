@@ -40,6 +40,12 @@ func main() {
 	// most commands are short-lived: their heap never grows enough to be
 	// worth collecting; the long-running ones call longRunning()
 	debug.SetGCPercent(-1)
+	if err := newApp().Run(os.Args); err != nil {
+		fatal(err)
+	}
+}
+
+func newApp() *cli.App {
 	app := &cli.App{
 		Name:                   "hull",
 		Usage:                  usage,
@@ -55,6 +61,7 @@ func main() {
 		},
 		ExitErrHandler: func(*cli.Context, error) {},
 	}
+	cacheFlagNames(app)
 	cli.VersionPrinter = func(*cli.Context) {
 		fmt.Printf("hull version %s\n", version)
 		if gitCommit != "" {
@@ -62,9 +69,7 @@ func main() {
 		}
 		fmt.Printf("spec: %s\ngo: %s\n", specs.Version, runtime.Version())
 	}
-	if err := app.Run(os.Args); err != nil {
-		fatal(err)
-	}
+	return app
 }
 
 func globalFlags() []cli.Flag {
