@@ -6,10 +6,10 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"os"
 	"strconv"
 	"strings"
 
-	"github.com/cyphar/filepath-securejoin/pathrs-lite"
 	"github.com/hull-oci/hull/internal/protocol"
 	"github.com/moby/sys/capability"
 	"golang.org/x/sys/unix"
@@ -147,16 +147,11 @@ func lookupEnv(env []string, name string) (string, bool) {
 // resolved against it: the image must not make us read a host file.
 // An error comes with "/" and means the file could not be read.
 func homeDir(rootfs string, uid uint32) (string, error) {
-	h, err := pathrs.OpenInRoot(rootfs, "/etc/passwd")
+	f, err := openRegularInRoot(rootfs, "etc/passwd")
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
 			return "/", nil
 		}
-		return "/", fmt.Errorf("open %s/etc/passwd: %w", rootfs, err)
-	}
-	defer h.Close()
-	f, err := pathrs.Reopen(h, unix.O_RDONLY|unix.O_CLOEXEC)
-	if err != nil {
 		return "/", fmt.Errorf("open %s/etc/passwd: %w", rootfs, err)
 	}
 	defer f.Close()
@@ -165,6 +160,48 @@ func homeDir(rootfs string, uid uint32) (string, error) {
 		return "/", fmt.Errorf("read %s/etc/passwd: %w", rootfs, err)
 	}
 	return home, nil
+}
+
+// openRegularInRoot opens name for reading with the kernel resolving it as
+// if root were / (symlinks included, magic links refused), and only if it
+// is a regular file. It looks before it opens: opening a device node the
+// image planted could have side effects, and O_NONBLOCK keeps a FIFO from
+// hanging us. (filepath-securejoin's Reopen does the same through a private
+// procfs instance, which costs a `run` ~0.5 ms of mounting.)
+func openRegularInRoot(root, name string) (*os.File, error) {
+	dir, err := unix.Open(root, unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return nil, &os.PathError{Op: "open", Path: root, Err: err}
+	}
+	defer unix.Close(dir)
+	open := func(flags uint64) (int, unix.Stat_t, error) {
+		var st unix.Stat_t
+		how := &unix.OpenHow{Flags: flags | unix.O_CLOEXEC, Resolve: unix.RESOLVE_IN_ROOT | unix.RESOLVE_NO_MAGICLINKS}
+		fd, err := unix.Openat2(dir, name, how)
+		if err == nil {
+			if err = unix.Fstat(fd, &st); err != nil {
+				unix.Close(fd)
+			} else if st.Mode&unix.S_IFMT != unix.S_IFREG {
+				unix.Close(fd)
+				err = fmt.Errorf("not a regular file (mode %#o)", st.Mode)
+			}
+		}
+		return fd, st, err
+	}
+	pfd, looked, err := open(unix.O_PATH)
+	if err != nil {
+		return nil, &os.PathError{Op: "open", Path: name, Err: err}
+	}
+	unix.Close(pfd)
+	fd, st, err := open(unix.O_RDONLY | unix.O_NONBLOCK | unix.O_NOCTTY)
+	if err == nil && (st.Dev != looked.Dev || st.Ino != looked.Ino) {
+		unix.Close(fd)
+		err = errors.New("replaced while being opened")
+	}
+	if err != nil {
+		return nil, &os.PathError{Op: "open", Path: name, Err: err}
+	}
+	return os.NewFile(uintptr(fd), name), nil
 }
 
 // passwdHome scans passwd(5) lines for uid and returns its home, "/" when

@@ -6,9 +6,11 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/hull-oci/hull/internal/protocol"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
+	"golang.org/x/sys/unix"
 )
 
 func TestCapabilityMasks(t *testing.T) {
@@ -144,8 +146,32 @@ func TestHomeLookupUnreadable(t *testing.T) {
 	if home := op.Strs[len(op.Strs)-1]; home != "HOME=/" {
 		t.Errorf("got %q", home)
 	}
-	if len(res.Warnings) != 1 || !strings.HasPrefix(res.Warnings[0], "process.env: HOME: read ") {
+	if len(res.Warnings) != 1 || !strings.HasPrefix(res.Warnings[0], "process.env: HOME: open ") ||
+		!strings.Contains(res.Warnings[0], "not a regular file") {
 		t.Errorf("warnings = %q", res.Warnings)
+	}
+}
+
+// TestHomeLookupFifo: a FIFO planted as /etc/passwd is refused without
+// opening it for reading (which would block until a writer came).
+func TestHomeLookupFifo(t *testing.T) {
+	in := newInput(t, exampleSpec())
+	if err := os.MkdirAll(filepath.Join(in.Rootfs, "etc"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := unix.Mkfifo(filepath.Join(in.Rootfs, "etc/passwd"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan *Result, 1)
+	go func() { done <- compile(t, in) }()
+	select {
+	case res := <-done:
+		op, _ := onlyOp(t, res.Plan, protocol.OpExec)
+		if home := op.Strs[len(op.Strs)-1]; home != "HOME=/" || len(res.Warnings) != 1 {
+			t.Errorf("got %q, warnings %q", home, res.Warnings)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("compile hangs on a FIFO at /etc/passwd")
 	}
 }
 
