@@ -21,9 +21,28 @@ all: hull bundle
 deps:
 	@tests/deps.sh
 
-hull: deps
-	GOEXPERIMENT=$(HULL_GOEXPERIMENT) $(GO) build -trimpath -tags $(TAGS) -ldflags "$(LDFLAGS)" -o hull .
+# hull links with musl, not glibc: each start of a static glibc binary probes
+# the CPU with dozens of cpuid instructions (each traps to the hypervisor in a
+# VM), sets up ifuncs and per-thread malloc arenas, and hull starts twice per
+# container (the command, then `hull init`). Measured on `run` of /bin/true,
+# 40 alternated rounds: -5 ms CPU, -55 page faults; `list` -1.7 ms.
+# musl's headers lack the kernel's, and the static libseccomp is Debian's
+# (its one glibc-only symbol is in nsenter/libc_compat.c).
+MUSL := build/musl
+MULTIARCH = $(shell gcc -print-multiarch)
+MUSL_ENV := CC=musl-gcc CGO_CFLAGS="-isystem $(CURDIR)/$(MUSL)/include -O2 -g" CGO_LDFLAGS="-L$(CURDIR)/$(MUSL)/lib"
+
+hull: deps $(MUSL)/.ready
+	$(MUSL_ENV) GOEXPERIMENT=$(HULL_GOEXPERIMENT) $(GO) build -trimpath -tags $(TAGS) -ldflags "$(LDFLAGS)" -o hull .
 	$(GO) build -trimpath -tags $(TAGS) -o hull-bundle ./cmd/hull-bundle
+
+$(MUSL)/.ready: tests/deps.sh
+	mkdir -p $(MUSL)/include $(MUSL)/lib
+	ln -sfn /usr/include/linux /usr/include/asm-generic /usr/include/$(MULTIARCH)/asm \
+		/usr/include/seccomp.h /usr/include/seccomp-syscalls.h $(MUSL)/include/
+	ln -sfn $$(gcc -print-file-name=libseccomp.a) $(MUSL)/lib/libseccomp.a
+	test -e $(MUSL)/lib/libseccomp.a
+	touch $@
 
 bundle: hull
 	tests/mkbundle.sh ./hull $(BUNDLE) sh -c 'echo "hostname: $$(hostname)"; id; ls /'

@@ -9,6 +9,9 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
+#ifndef OPEN_TREE_CLONE /* musl: the new mount API is only in the kernel headers */
+#include <linux/mount.h>
+#endif
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <termios.h>

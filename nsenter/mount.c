@@ -15,6 +15,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#ifndef OPEN_TREE_CLONE /* musl: the new mount API is only in the kernel headers */
+#include <linux/mount.h>
+#endif
 #include <sys/sendfile.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>

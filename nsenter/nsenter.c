@@ -396,16 +396,46 @@ static int env_fd(char **envp, const char *name)
 	return -1;
 }
 
+#ifdef __GLIBC__
 /* glibc passes argc, argv and envp to constructors. */
+static int is_init(int argc, char **argv)
+{
+	return argc >= 2 && strcmp(argv[1], "init") == 0;
+}
+#else
+/* musl passes constructors nothing: argv comes from /proc/self/cmdline,
+ * read only when the init's environment is there (the static musl build
+ * of the Makefile; see libc_compat.c). */
+static int is_init(int argc, char **argv)
+{
+	char buf[64];
+	ssize_t n = 0;
+	int fd = open("/proc/self/cmdline", O_RDONLY | O_CLOEXEC);
+
+	(void)argc;
+	(void)argv;
+	if (fd >= 0) {
+		n = read(fd, buf, sizeof(buf) - 1);
+		close(fd);
+	}
+	if (n <= 0)
+		return 0;
+	buf[n] = 0;
+	size_t l = strlen(buf); /* argv[0] */
+	return (size_t)n > l + 1 && strcmp(buf + l + 1, "init") == 0;
+}
+#endif
+
 __attribute__((constructor)) static void hull_nsenter(int argc, char **argv, char **envp)
 {
 	int planfd, syncfd;
 
-	if (argc < 2 || strcmp(argv[1], "init") != 0)
-		return;
+#ifndef __GLIBC__
+	envp = environ;
+#endif
 	planfd = env_fd(envp, HULL_ENV_PLAN_FD);
 	syncfd = env_fd(envp, HULL_ENV_SYNC_FD);
-	if (planfd < 0 || syncfd < 0)
-		return; /* Go's `init` command reports the misuse */
+	if (planfd < 0 || syncfd < 0 || !is_init(argc, argv))
+		return; /* Go's `init` command reports a misuse */
 	run_init(planfd, syncfd);
 }
