@@ -80,10 +80,14 @@ func walkUnknown(path string, v any, t reflect.Type, out []string) []string {
 
 // fieldByJSONName finds the struct field that encoding/json would fill for
 // key: exact tag match first, then a case-insensitive one, as json does.
+// The fields of an untagged embedded struct count as the outer struct's
+// (weightDevice's major and minor come from LinuxBlockIODevice).
 func fieldByJSONName(t reflect.Type, key string) (reflect.StructField, bool) {
 	var fold *reflect.StructField
-	for i := 0; i < t.NumField(); i++ {
-		f := t.Field(i)
+	for _, f := range reflect.VisibleFields(t) {
+		if !f.IsExported() || f.Anonymous && f.Tag.Get("json") == "" && f.Type.Kind() == reflect.Struct {
+			continue
+		}
 		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
 		if name == "-" {
 			continue
