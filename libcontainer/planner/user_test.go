@@ -152,6 +152,36 @@ func TestHomeLookupUnreadable(t *testing.T) {
 	}
 }
 
+// TestHomeLookupDevice: a device node planted as /etc/passwd is refused
+// without being opened for reading (watched with inotify).
+func TestHomeLookupDevice(t *testing.T) {
+	in := newInput(t, exampleSpec())
+	dev := filepath.Join(in.Rootfs, "etc/passwd")
+	if err := os.MkdirAll(filepath.Dir(dev), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := unix.Mknod(dev, unix.S_IFCHR|0o644, int(unix.Mkdev(1, 3))); err != nil {
+		t.Skipf("mknod: %v (needs root)", err)
+	}
+	ino, err := unix.InotifyInit1(unix.IN_NONBLOCK | unix.IN_CLOEXEC)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer unix.Close(ino)
+	if _, err := unix.InotifyAddWatch(ino, dev, unix.IN_OPEN); err != nil {
+		t.Fatal(err)
+	}
+	res := compile(t, in)
+	op, _ := onlyOp(t, res.Plan, protocol.OpExec)
+	if home := op.Strs[len(op.Strs)-1]; home != "HOME=/" || len(res.Warnings) != 1 {
+		t.Errorf("got %q, warnings %q", home, res.Warnings)
+	}
+	buf := make([]byte, 4096)
+	if n, _ := unix.Read(ino, buf); n > 0 {
+		t.Error("the device node was opened")
+	}
+}
+
 // TestHomeLookupFifo: a FIFO planted as /etc/passwd is refused without
 // opening it for reading (which would block until a writer came).
 func TestHomeLookupFifo(t *testing.T) {
