@@ -4,7 +4,9 @@ export PATH := $(PATH):/usr/local/go/bin
 COMMIT := $(shell git rev-parse --short HEAD 2>/dev/null)
 # static: the init stage is a re-exec of this binary, and a static one skips
 # ld.so and the shared libraries on every container start
-LDFLAGS := -X main.gitCommit=$(COMMIT) -linkmode external -extldflags -static
+# (and threads musl creates get 1 MiB stacks, not musl's 128 KiB: cgo calls
+# into libseccomp run on them)
+LDFLAGS := -X main.gitCommit=$(COMMIT) -linkmode external -extldflags '-static -Wl,-z,stack-size=1048576'
 TAGS := urfave_cli_no_docs,osusergo,netgo
 # Go 1.26's default GC keeps each small-object span's mark bits inside the
 # span, so a fresh span faults in both of its pages; a short-lived command
@@ -36,12 +38,12 @@ hull: deps $(MUSL)/.ready
 	$(MUSL_ENV) GOEXPERIMENT=$(HULL_GOEXPERIMENT) $(GO) build -trimpath -tags $(TAGS) -ldflags "$(LDFLAGS)" -o hull .
 	$(GO) build -trimpath -tags $(TAGS) -o hull-bundle ./cmd/hull-bundle
 
-$(MUSL)/.ready: tests/deps.sh
+$(MUSL)/.ready: tests/deps.sh | deps
 	mkdir -p $(MUSL)/include $(MUSL)/lib
 	ln -sfn /usr/include/linux /usr/include/asm-generic /usr/include/$(MULTIARCH)/asm \
 		/usr/include/seccomp.h /usr/include/seccomp-syscalls.h $(MUSL)/include/
 	ln -sfn $$(gcc -print-file-name=libseccomp.a) $(MUSL)/lib/libseccomp.a
-	test -e $(MUSL)/lib/libseccomp.a
+	for f in $(MUSL)/include/* $(MUSL)/lib/libseccomp.a; do test -e $$f || { echo "missing: $$f" >&2; exit 1; }; done
 	touch $@
 
 bundle: hull

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what building and testing hull needs on Debian 12, only if missing.
 set -euo pipefail
-pkgs=(gcc make pkg-config libseccomp-dev musl-tools busybox-static file jq runc crun apparmor)
+pkgs=(gcc libc6-dev linux-libc-dev make pkg-config libseccomp-dev musl-tools busybox-static file jq runc crun apparmor)
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")

@@ -184,12 +184,15 @@ printf '%-32s %5s %6s %5s %5s  %-13s %s\n' PROGRAM OK NOT-OK SKIP SECS VERDICT N
 pass=0 fail=0 xfail=0 tok=0 tnok=0 tskip=0 start=$SECONDS
 for prog in "$@"; do
 	t0=$SECONDS
+	rm -f "$LOGS/$prog".first.*
 	attempt "$prog"
 	if [[ $verdict == FAIL && $RACY == *" $prog "* ]]; then
 		first=$(IFS=';'; echo "${notes[*]}")
-		cp "$LOGS/$prog.tap" "$LOGS/$prog.first.tap"
+		for f in "$LOGS/$prog".{tap,stderr,mounts}; do
+			[[ ! -e $f ]] || mv "$f" "$LOGS/$prog.first.${f##*.}"
+		done
 		attempt "$prog"
-		notes+=("second run, the first failed: $first (see $prog.first.tap)")
+		notes+=("second run, the first failed: $first (see $prog.first.*)")
 	fi
 	case $verdict in
 	PASS) pass=$((pass + 1)) ;;
