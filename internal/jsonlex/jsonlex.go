@@ -69,9 +69,35 @@ func (d *Decoder) literal(lit string) bool {
 // then, as encoding/json does for a value it decodes into fresh.
 func (d *Decoder) Null() bool { return d.literal("null") }
 
-// Open consumes c ('{' or '[') and reports whether the object or array has a
+// Object walks an object whose member names have no escapes (a name with
+// one gives up): member is called with each name, the decoder at its value,
+// and decodes the value or reports false to give up (an unknown name, a
+// duplicate, a value it cannot take). A null is an object without members.
+func Object(d *Decoder, member func(name []byte) bool) bool {
+	if d.Null() {
+		return true
+	}
+	return d.list('{', '}', func() bool {
+		k, ok := d.key()
+		return ok && member(k)
+	})
+}
+
+// list walks the members of an object or the elements of an array, c and
+// end being its brackets, calling each at every one.
+func (d *Decoder) list(c, end byte, each func() bool) bool {
+	more, ok := d.open(c, end)
+	for ok && more {
+		if ok = each(); ok {
+			more, ok = d.next(end)
+		}
+	}
+	return ok
+}
+
+// open consumes c ('{' or '[') and reports whether the object or array has a
 // first member, consuming the closing byte of an empty one.
-func (d *Decoder) Open(c, end byte) (more, ok bool) {
+func (d *Decoder) open(c, end byte) (more, ok bool) {
 	if d.Peek() != c {
 		return false, false
 	}
@@ -83,8 +109,8 @@ func (d *Decoder) Open(c, end byte) (more, ok bool) {
 	return true, true
 }
 
-// Next consumes the ',' before another member, or the closing end.
-func (d *Decoder) Next(end byte) (more, ok bool) {
+// next consumes the ',' before another member, or the closing end.
+func (d *Decoder) next(end byte) (more, ok bool) {
 	switch d.Peek() {
 	case ',':
 		d.pos++
@@ -96,9 +122,9 @@ func (d *Decoder) Next(end byte) (more, ok bool) {
 	return false, false
 }
 
-// Key reads a member name and its ':'. The bytes alias data; names with
+// key reads a member name and its ':'. The bytes alias data; names with
 // escapes give up.
-func (d *Decoder) Key() ([]byte, bool) {
+func (d *Decoder) key() ([]byte, bool) {
 	k, ok := d.raw()
 	if !ok || d.Peek() != ':' {
 		return nil, false
@@ -271,23 +297,9 @@ func (d *Decoder) skip(depth int) bool {
 	}
 	switch d.Peek() {
 	case '{':
-		more, ok := d.Open('{', '}')
-		for ok && more {
-			if _, ok = d.Key(); ok && d.skip(depth+1) {
-				more, ok = d.Next('}')
-			} else {
-				ok = false
-			}
-		}
-		return ok
+		return Object(d, func([]byte) bool { return d.skip(depth + 1) })
 	case '[':
-		more, ok := d.Open('[', ']')
-		for ok && more {
-			if ok = d.skip(depth + 1); ok {
-				more, ok = d.Next(']')
-			}
-		}
-		return ok
+		return d.list('[', ']', func() bool { return d.skip(depth + 1) })
 	case '"':
 		return d.skipStr()
 	case 't':
@@ -442,40 +454,37 @@ func Slice[T any](d *Decoder, p *[]T, elem func(*Decoder, *T) bool) bool {
 	if d.Null() {
 		return true
 	}
-	more, ok := d.Open('[', ']')
-	s := []T{} // encoding/json makes [] an empty slice, not nil
-	for ok && more {
+	*p = []T{} // encoding/json makes [] an empty slice, not nil
+	return d.list('[', ']', func() bool {
 		var v T
-		if ok = elem(d, &v); ok {
-			s = append(s, v)
-			more, ok = d.Next(']')
+		if !elem(d, &v) {
+			return false
 		}
-	}
-	*p = s
-	return ok
+		*p = append(*p, v)
+		return true
+	})
 }
 
 func Map[T any](d *Decoder, p *map[string]T, elem func(*Decoder, *T) bool) bool {
 	if d.Null() {
 		return true
 	}
-	more, ok := d.Open('{', '}')
 	m := map[string]T{}
-	for ok && more {
-		var k string
-		if k, ok = d.str(); !ok || d.Peek() != ':' {
-			ok = false
-			break
+	*p = m
+	// not Object: a map's keys are data, escapes undone
+	return d.list('{', '}', func() bool {
+		k, ok := d.str()
+		if !ok || d.Peek() != ':' {
+			return false
 		}
 		d.pos++
 		var v T
-		if ok = elem(d, &v); ok {
-			m[k] = v // the last of duplicate keys wins, as in encoding/json
-			more, ok = d.Next('}')
+		if !elem(d, &v) {
+			return false
 		}
-	}
-	*p = m
-	return ok
+		m[k] = v // the last of duplicate keys wins, as in encoding/json
+		return true
+	})
 }
 
 // Fields tracks the members of one object, giving up on a duplicate

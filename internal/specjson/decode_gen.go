@@ -9,1187 +9,706 @@ import (
 )
 
 func decSpec(d *jsonlex.Decoder, v *specs.Spec) bool {
-	if d.Null() {
-		return true
-	}
 	var seen jsonlex.Fields
-	more, ok := d.Open('{', '}')
-	for ok && more {
-		var k []byte
-		if k, ok = d.Key(); !ok {
-			break
-		}
+	return jsonlex.Object(d, func(k []byte) bool {
 		switch string(k) {
 		case "ociVersion":
-			ok = seen.Add(0) && jsonlex.Str[string](d, &v.Version)
+			return seen.Add(0) && jsonlex.Str[string](d, &v.Version)
 		case "process":
-			ok = seen.Add(1) && jsonlex.Ptr(d, &v.Process, decProcess)
+			return seen.Add(1) && jsonlex.Ptr(d, &v.Process, decProcess)
 		case "root":
-			ok = seen.Add(2) && jsonlex.Ptr(d, &v.Root, decRoot)
+			return seen.Add(2) && jsonlex.Ptr(d, &v.Root, decRoot)
 		case "hostname":
-			ok = seen.Add(3) && jsonlex.Str[string](d, &v.Hostname)
+			return seen.Add(3) && jsonlex.Str[string](d, &v.Hostname)
 		case "domainname":
-			ok = seen.Add(4) && jsonlex.Str[string](d, &v.Domainname)
+			return seen.Add(4) && jsonlex.Str[string](d, &v.Domainname)
 		case "mounts":
-			ok = seen.Add(5) && jsonlex.Slice(d, &v.Mounts, decMount)
+			return seen.Add(5) && jsonlex.Slice(d, &v.Mounts, decMount)
 		case "hooks":
-			ok = seen.Add(6) && jsonlex.Ptr(d, &v.Hooks, decHooks)
+			return seen.Add(6) && jsonlex.Ptr(d, &v.Hooks, decHooks)
 		case "annotations":
-			ok = seen.Add(7) && jsonlex.Map(d, &v.Annotations, jsonlex.Str[string])
+			return seen.Add(7) && jsonlex.Map(d, &v.Annotations, jsonlex.Str[string])
 		case "linux":
-			ok = seen.Add(8) && jsonlex.Ptr(d, &v.Linux, decLinux)
+			return seen.Add(8) && jsonlex.Ptr(d, &v.Linux, decLinux)
 		case "solaris":
-			ok = d.Skip()
+			return d.Skip()
 		case "windows":
-			ok = d.Skip()
+			return d.Skip()
 		case "vm":
-			ok = d.Skip()
+			return d.Skip()
 		case "zos":
-			ok = d.Skip()
+			return d.Skip()
 		case "freebsd":
-			ok = d.Skip()
-		default:
-			return false
+			return d.Skip()
 		}
-		if ok {
-			more, ok = d.Next('}')
-		}
-	}
-	return ok
+		return false
+	})
 }
 
 func decProcess(d *jsonlex.Decoder, v *specs.Process) bool {
-	if d.Null() {
-		return true
-	}
 	var seen jsonlex.Fields
-	more, ok := d.Open('{', '}')
-	for ok && more {
-		var k []byte
-		if k, ok = d.Key(); !ok {
-			break
-		}
+	return jsonlex.Object(d, func(k []byte) bool {
 		switch string(k) {
 		case "terminal":
-			ok = seen.Add(0) && jsonlex.Bool[bool](d, &v.Terminal)
+			return seen.Add(0) && jsonlex.Bool[bool](d, &v.Terminal)
 		case "consoleSize":
-			ok = seen.Add(1) && jsonlex.Ptr(d, &v.ConsoleSize, decBox)
+			return seen.Add(1) && jsonlex.Ptr(d, &v.ConsoleSize, decBox)
 		case "user":
-			ok = seen.Add(2) && decUser(d, &v.User)
+			return seen.Add(2) && decUser(d, &v.User)
 		case "args":
-			ok = seen.Add(3) && jsonlex.Slice(d, &v.Args, jsonlex.Str[string])
+			return seen.Add(3) && jsonlex.Slice(d, &v.Args, jsonlex.Str[string])
 		case "commandLine":
-			ok = seen.Add(4) && jsonlex.Str[string](d, &v.CommandLine)
+			return seen.Add(4) && jsonlex.Str[string](d, &v.CommandLine)
 		case "env":
-			ok = seen.Add(5) && jsonlex.Slice(d, &v.Env, jsonlex.Str[string])
+			return seen.Add(5) && jsonlex.Slice(d, &v.Env, jsonlex.Str[string])
 		case "cwd":
-			ok = seen.Add(6) && jsonlex.Str[string](d, &v.Cwd)
+			return seen.Add(6) && jsonlex.Str[string](d, &v.Cwd)
 		case "capabilities":
-			ok = seen.Add(7) && jsonlex.Ptr(d, &v.Capabilities, decLinuxCapabilities)
+			return seen.Add(7) && jsonlex.Ptr(d, &v.Capabilities, decLinuxCapabilities)
 		case "rlimits":
-			ok = seen.Add(8) && jsonlex.Slice(d, &v.Rlimits, decPOSIXRlimit)
+			return seen.Add(8) && jsonlex.Slice(d, &v.Rlimits, decPOSIXRlimit)
 		case "noNewPrivileges":
-			ok = seen.Add(9) && jsonlex.Bool[bool](d, &v.NoNewPrivileges)
+			return seen.Add(9) && jsonlex.Bool[bool](d, &v.NoNewPrivileges)
 		case "apparmorProfile":
-			ok = seen.Add(10) && jsonlex.Str[string](d, &v.ApparmorProfile)
+			return seen.Add(10) && jsonlex.Str[string](d, &v.ApparmorProfile)
 		case "oomScoreAdj":
-			ok = seen.Add(11) && jsonlex.Ptr(d, &v.OOMScoreAdj, jsonlex.Int[int])
+			return seen.Add(11) && jsonlex.Ptr(d, &v.OOMScoreAdj, jsonlex.Int[int])
 		case "scheduler":
-			ok = seen.Add(12) && jsonlex.Ptr(d, &v.Scheduler, decScheduler)
+			return seen.Add(12) && jsonlex.Ptr(d, &v.Scheduler, decScheduler)
 		case "selinuxLabel":
-			ok = seen.Add(13) && jsonlex.Str[string](d, &v.SelinuxLabel)
+			return seen.Add(13) && jsonlex.Str[string](d, &v.SelinuxLabel)
 		case "ioPriority":
-			ok = seen.Add(14) && jsonlex.Ptr(d, &v.IOPriority, decLinuxIOPriority)
+			return seen.Add(14) && jsonlex.Ptr(d, &v.IOPriority, decLinuxIOPriority)
 		case "execCPUAffinity":
-			ok = seen.Add(15) && jsonlex.Ptr(d, &v.ExecCPUAffinity, decCPUAffinity)
-		default:
-			return false
+			return seen.Add(15) && jsonlex.Ptr(d, &v.ExecCPUAffinity, decCPUAffinity)
 		}
-		if ok {
-			more, ok = d.Next('}')
-		}
-	}
-	return ok
+		return false
+	})
 }
 
 func decRoot(d *jsonlex.Decoder, v *specs.Root) bool {
-	if d.Null() {
-		return true
-	}
 	var seen jsonlex.Fields
-	more, ok := d.Open('{', '}')
-	for ok && more {
-		var k []byte
-		if k, ok = d.Key(); !ok {
-			break
-		}
+	return jsonlex.Object(d, func(k []byte) bool {
 		switch string(k) {
 		case "path":
-			ok = seen.Add(0) && jsonlex.Str[string](d, &v.Path)
+			return seen.Add(0) && jsonlex.Str[string](d, &v.Path)
 		case "readonly":
-			ok = seen.Add(1) && jsonlex.Bool[bool](d, &v.Readonly)
-		default:
-			return false
+			return seen.Add(1) && jsonlex.Bool[bool](d, &v.Readonly)
 		}
-		if ok {
-			more, ok = d.Next('}')
-		}
-	}
-	return ok
+		return false
+	})
 }
 
 func decMount(d *jsonlex.Decoder, v *specs.Mount) bool {
-	if d.Null() {
-		return true
-	}
 	var seen jsonlex.Fields
-	more, ok := d.Open('{', '}')
-	for ok && more {
-		var k []byte
-		if k, ok = d.Key(); !ok {
-			break
-		}
+	return jsonlex.Object(d, func(k []byte) bool {
 		switch string(k) {
 		case "destination":
-			ok = seen.Add(0) && jsonlex.Str[string](d, &v.Destination)
+			return seen.Add(0) && jsonlex.Str[string](d, &v.Destination)
 		case "type":
-			ok = seen.Add(1) && jsonlex.Str[string](d, &v.Type)
+			return seen.Add(1) && jsonlex.Str[string](d, &v.Type)
 		case "source":
-			ok = seen.Add(2) && jsonlex.Str[string](d, &v.Source)
+			return seen.Add(2) && jsonlex.Str[string](d, &v.Source)
 		case "options":
-			ok = seen.Add(3) && jsonlex.Slice(d, &v.Options, jsonlex.Str[string])
+			return seen.Add(3) && jsonlex.Slice(d, &v.Options, jsonlex.Str[string])
 		case "uidMappings":
-			ok = seen.Add(4) && jsonlex.Slice(d, &v.UIDMappings, decLinuxIDMapping)
+			return seen.Add(4) && jsonlex.Slice(d, &v.UIDMappings, decLinuxIDMapping)
 		case "gidMappings":
-			ok = seen.Add(5) && jsonlex.Slice(d, &v.GIDMappings, decLinuxIDMapping)
-		default:
-			return false
+			return seen.Add(5) && jsonlex.Slice(d, &v.GIDMappings, decLinuxIDMapping)
 		}
-		if ok {
-			more, ok = d.Next('}')
-		}
-	}
-	return ok
+		return false
+	})
 }
 
 func decHooks(d *jsonlex.Decoder, v *specs.Hooks) bool {
-	if d.Null() {
-		return true
-	}
 	var seen jsonlex.Fields
-	more, ok := d.Open('{', '}')
-	for ok && more {
-		var k []byte
-		if k, ok = d.Key(); !ok {
-			break
-		}
+	return jsonlex.Object(d, func(k []byte) bool {
 		switch string(k) {
 		case "prestart":
-			ok = seen.Add(0) && jsonlex.Slice(d, &v.Prestart, decHook)
+			return seen.Add(0) && jsonlex.Slice(d, &v.Prestart, decHook)
 		case "createRuntime":
-			ok = seen.Add(1) && jsonlex.Slice(d, &v.CreateRuntime, decHook)
+			return seen.Add(1) && jsonlex.Slice(d, &v.CreateRuntime, decHook)
 		case "createContainer":
-			ok = seen.Add(2) && jsonlex.Slice(d, &v.CreateContainer, decHook)
+			return seen.Add(2) && jsonlex.Slice(d, &v.CreateContainer, decHook)
 		case "startContainer":
-			ok = seen.Add(3) && jsonlex.Slice(d, &v.StartContainer, decHook)
+			return seen.Add(3) && jsonlex.Slice(d, &v.StartContainer, decHook)
 		case "poststart":
-			ok = seen.Add(4) && jsonlex.Slice(d, &v.Poststart, decHook)
+			return seen.Add(4) && jsonlex.Slice(d, &v.Poststart, decHook)
 		case "poststop":
-			ok = seen.Add(5) && jsonlex.Slice(d, &v.Poststop, decHook)
-		default:
-			return false
+			return seen.Add(5) && jsonlex.Slice(d, &v.Poststop, decHook)
 		}
-		if ok {
-			more, ok = d.Next('}')
-		}
-	}
-	return ok
+		return false
+	})
 }
 
 func decLinux(d *jsonlex.Decoder, v *specs.Linux) bool {
-	if d.Null() {
-		return true
-	}
 	var seen jsonlex.Fields
-	more, ok := d.Open('{', '}')
-	for ok && more {
-		var k []byte
-		if k, ok = d.Key(); !ok {
-			break
-		}
+	return jsonlex.Object(d, func(k []byte) bool {
 		switch string(k) {
 		case "uidMappings":
-			ok = seen.Add(0) && jsonlex.Slice(d, &v.UIDMappings, decLinuxIDMapping)
+			return seen.Add(0) && jsonlex.Slice(d, &v.UIDMappings, decLinuxIDMapping)
 		case "gidMappings":
-			ok = seen.Add(1) && jsonlex.Slice(d, &v.GIDMappings, decLinuxIDMapping)
+			return seen.Add(1) && jsonlex.Slice(d, &v.GIDMappings, decLinuxIDMapping)
 		case "sysctl":
-			ok = seen.Add(2) && jsonlex.Map(d, &v.Sysctl, jsonlex.Str[string])
+			return seen.Add(2) && jsonlex.Map(d, &v.Sysctl, jsonlex.Str[string])
 		case "resources":
-			ok = seen.Add(3) && jsonlex.Ptr(d, &v.Resources, decLinuxResources)
+			return seen.Add(3) && jsonlex.Ptr(d, &v.Resources, decLinuxResources)
 		case "cgroupsPath":
-			ok = seen.Add(4) && jsonlex.Str[string](d, &v.CgroupsPath)
+			return seen.Add(4) && jsonlex.Str[string](d, &v.CgroupsPath)
 		case "namespaces":
-			ok = seen.Add(5) && jsonlex.Slice(d, &v.Namespaces, decLinuxNamespace)
+			return seen.Add(5) && jsonlex.Slice(d, &v.Namespaces, decLinuxNamespace)
 		case "devices":
-			ok = seen.Add(6) && jsonlex.Slice(d, &v.Devices, decLinuxDevice)
+			return seen.Add(6) && jsonlex.Slice(d, &v.Devices, decLinuxDevice)
 		case "netDevices":
-			ok = seen.Add(7) && jsonlex.Map(d, &v.NetDevices, decLinuxNetDevice)
+			return seen.Add(7) && jsonlex.Map(d, &v.NetDevices, decLinuxNetDevice)
 		case "seccomp":
-			ok = seen.Add(8) && jsonlex.Ptr(d, &v.Seccomp, decLinuxSeccomp)
+			return seen.Add(8) && jsonlex.Ptr(d, &v.Seccomp, decLinuxSeccomp)
 		case "rootfsPropagation":
-			ok = seen.Add(9) && jsonlex.Str[string](d, &v.RootfsPropagation)
+			return seen.Add(9) && jsonlex.Str[string](d, &v.RootfsPropagation)
 		case "maskedPaths":
-			ok = seen.Add(10) && jsonlex.Slice(d, &v.MaskedPaths, jsonlex.Str[string])
+			return seen.Add(10) && jsonlex.Slice(d, &v.MaskedPaths, jsonlex.Str[string])
 		case "readonlyPaths":
-			ok = seen.Add(11) && jsonlex.Slice(d, &v.ReadonlyPaths, jsonlex.Str[string])
+			return seen.Add(11) && jsonlex.Slice(d, &v.ReadonlyPaths, jsonlex.Str[string])
 		case "mountLabel":
-			ok = seen.Add(12) && jsonlex.Str[string](d, &v.MountLabel)
+			return seen.Add(12) && jsonlex.Str[string](d, &v.MountLabel)
 		case "intelRdt":
-			ok = seen.Add(13) && jsonlex.Ptr(d, &v.IntelRdt, decLinuxIntelRdt)
+			return seen.Add(13) && jsonlex.Ptr(d, &v.IntelRdt, decLinuxIntelRdt)
 		case "memoryPolicy":
-			ok = seen.Add(14) && jsonlex.Ptr(d, &v.MemoryPolicy, decLinuxMemoryPolicy)
+			return seen.Add(14) && jsonlex.Ptr(d, &v.MemoryPolicy, decLinuxMemoryPolicy)
 		case "personality":
-			ok = seen.Add(15) && jsonlex.Ptr(d, &v.Personality, decLinuxPersonality)
+			return seen.Add(15) && jsonlex.Ptr(d, &v.Personality, decLinuxPersonality)
 		case "timeOffsets":
-			ok = seen.Add(16) && jsonlex.Map(d, &v.TimeOffsets, decLinuxTimeOffset)
-		default:
-			return false
+			return seen.Add(16) && jsonlex.Map(d, &v.TimeOffsets, decLinuxTimeOffset)
 		}
-		if ok {
-			more, ok = d.Next('}')
-		}
-	}
-	return ok
+		return false
+	})
 }
 
 func decBox(d *jsonlex.Decoder, v *specs.Box) bool {
-	if d.Null() {
-		return true
-	}
 	var seen jsonlex.Fields
-	more, ok := d.Open('{', '}')
-	for ok && more {
-		var k []byte
-		if k, ok = d.Key(); !ok {
-			break
-		}
+	return jsonlex.Object(d, func(k []byte) bool {
 		switch string(k) {
 		case "height":
-			ok = seen.Add(0) && jsonlex.Uint[uint](d, &v.Height)
+			return seen.Add(0) && jsonlex.Uint[uint](d, &v.Height)
 		case "width":
-			ok = seen.Add(1) && jsonlex.Uint[uint](d, &v.Width)
-		default:
-			return false
+			return seen.Add(1) && jsonlex.Uint[uint](d, &v.Width)
 		}
-		if ok {
-			more, ok = d.Next('}')
-		}
-	}
-	return ok
+		return false
+	})
 }
 
 func decUser(d *jsonlex.Decoder, v *specs.User) bool {
-	if d.Null() {
-		return true
-	}
 	var seen jsonlex.Fields
-	more, ok := d.Open('{', '}')
-	for ok && more {
-		var k []byte
-		if k, ok = d.Key(); !ok {
-			break
-		}
+	return jsonlex.Object(d, func(k []byte) bool {
 		switch string(k) {
 		case "uid":
-			ok = seen.Add(0) && jsonlex.Uint[uint32](d, &v.UID)
+			return seen.Add(0) && jsonlex.Uint[uint32](d, &v.UID)
 		case "gid":
-			ok = seen.Add(1) && jsonlex.Uint[uint32](d, &v.GID)
+			return seen.Add(1) && jsonlex.Uint[uint32](d, &v.GID)
 		case "umask":
-			ok = seen.Add(2) && jsonlex.Ptr(d, &v.Umask, jsonlex.Uint[uint32])
+			return seen.Add(2) && jsonlex.Ptr(d, &v.Umask, jsonlex.Uint[uint32])
 		case "additionalGids":
-			ok = seen.Add(3) && jsonlex.Slice(d, &v.AdditionalGids, jsonlex.Uint[uint32])
+			return seen.Add(3) && jsonlex.Slice(d, &v.AdditionalGids, jsonlex.Uint[uint32])
 		case "username":
-			ok = seen.Add(4) && jsonlex.Str[string](d, &v.Username)
-		default:
-			return false
+			return seen.Add(4) && jsonlex.Str[string](d, &v.Username)
 		}
-		if ok {
-			more, ok = d.Next('}')
-		}
-	}
-	return ok
+		return false
+	})
 }
 
 func decLinuxCapabilities(d *jsonlex.Decoder, v *specs.LinuxCapabilities) bool {
-	if d.Null() {
-		return true
-	}
 	var seen jsonlex.Fields
-	more, ok := d.Open('{', '}')
-	for ok && more {
-		var k []byte
-		if k, ok = d.Key(); !ok {
-			break
-		}
+	return jsonlex.Object(d, func(k []byte) bool {
 		switch string(k) {
 		case "bounding":
-			ok = seen.Add(0) && jsonlex.Slice(d, &v.Bounding, jsonlex.Str[string])
+			return seen.Add(0) && jsonlex.Slice(d, &v.Bounding, jsonlex.Str[string])
 		case "effective":
-			ok = seen.Add(1) && jsonlex.Slice(d, &v.Effective, jsonlex.Str[string])
+			return seen.Add(1) && jsonlex.Slice(d, &v.Effective, jsonlex.Str[string])
 		case "inheritable":
-			ok = seen.Add(2) && jsonlex.Slice(d, &v.Inheritable, jsonlex.Str[string])
+			return seen.Add(2) && jsonlex.Slice(d, &v.Inheritable, jsonlex.Str[string])
 		case "permitted":
-			ok = seen.Add(3) && jsonlex.Slice(d, &v.Permitted, jsonlex.Str[string])
+			return seen.Add(3) && jsonlex.Slice(d, &v.Permitted, jsonlex.Str[string])
 		case "ambient":
-			ok = seen.Add(4) && jsonlex.Slice(d, &v.Ambient, jsonlex.Str[string])
-		default:
-			return false
+			return seen.Add(4) && jsonlex.Slice(d, &v.Ambient, jsonlex.Str[string])
 		}
-		if ok {
-			more, ok = d.Next('}')
-		}
-	}
-	return ok
+		return false
+	})
 }
 
 func decPOSIXRlimit(d *jsonlex.Decoder, v *specs.POSIXRlimit) bool {
-	if d.Null() {
-		return true
-	}
 	var seen jsonlex.Fields
-	more, ok := d.Open('{', '}')
-	for ok && more {
-		var k []byte
-		if k, ok = d.Key(); !ok {
-			break
-		}
+	return jsonlex.Object(d, func(k []byte) bool {
 		switch string(k) {
 		case "type":
-			ok = seen.Add(0) && jsonlex.Str[string](d, &v.Type)
+			return seen.Add(0) && jsonlex.Str[string](d, &v.Type)
 		case "hard":
-			ok = seen.Add(1) && jsonlex.Uint[uint64](d, &v.Hard)
+			return seen.Add(1) && jsonlex.Uint[uint64](d, &v.Hard)
 		case "soft":
-			ok = seen.Add(2) && jsonlex.Uint[uint64](d, &v.Soft)
-		default:
-			return false
+			return seen.Add(2) && jsonlex.Uint[uint64](d, &v.Soft)
 		}
-		if ok {
-			more, ok = d.Next('}')
-		}
-	}
-	return ok
+		return false
+	})
 }
 
 func decScheduler(d *jsonlex.Decoder, v *specs.Scheduler) bool {
-	if d.Null() {
-		return true
-	}
 	var seen jsonlex.Fields
-	more, ok := d.Open('{', '}')
-	for ok && more {
-		var k []byte
-		if k, ok = d.Key(); !ok {
-			break
-		}
+	return jsonlex.Object(d, func(k []byte) bool {
 		switch string(k) {
 		case "policy":
-			ok = seen.Add(0) && jsonlex.Str[specs.LinuxSchedulerPolicy](d, &v.Policy)
+			return seen.Add(0) && jsonlex.Str[specs.LinuxSchedulerPolicy](d, &v.Policy)
 		case "nice":
-			ok = seen.Add(1) && jsonlex.Int[int32](d, &v.Nice)
+			return seen.Add(1) && jsonlex.Int[int32](d, &v.Nice)
 		case "priority":
-			ok = seen.Add(2) && jsonlex.Int[int32](d, &v.Priority)
+			return seen.Add(2) && jsonlex.Int[int32](d, &v.Priority)
 		case "flags":
-			ok = seen.Add(3) && jsonlex.Slice(d, &v.Flags, jsonlex.Str[specs.LinuxSchedulerFlag])
+			return seen.Add(3) && jsonlex.Slice(d, &v.Flags, jsonlex.Str[specs.LinuxSchedulerFlag])
 		case "runtime":
-			ok = seen.Add(4) && jsonlex.Uint[uint64](d, &v.Runtime)
+			return seen.Add(4) && jsonlex.Uint[uint64](d, &v.Runtime)
 		case "deadline":
-			ok = seen.Add(5) && jsonlex.Uint[uint64](d, &v.Deadline)
+			return seen.Add(5) && jsonlex.Uint[uint64](d, &v.Deadline)
 		case "period":
-			ok = seen.Add(6) && jsonlex.Uint[uint64](d, &v.Period)
-		default:
-			return false
+			return seen.Add(6) && jsonlex.Uint[uint64](d, &v.Period)
 		}
-		if ok {
-			more, ok = d.Next('}')
-		}
-	}
-	return ok
+		return false
+	})
 }
 
 func decLinuxIOPriority(d *jsonlex.Decoder, v *specs.LinuxIOPriority) bool {
-	if d.Null() {
-		return true
-	}
 	var seen jsonlex.Fields
-	more, ok := d.Open('{', '}')
-	for ok && more {
-		var k []byte
-		if k, ok = d.Key(); !ok {
-			break
-		}
+	return jsonlex.Object(d, func(k []byte) bool {
 		switch string(k) {
 		case "class":
-			ok = seen.Add(0) && jsonlex.Str[specs.IOPriorityClass](d, &v.Class)
+			return seen.Add(0) && jsonlex.Str[specs.IOPriorityClass](d, &v.Class)
 		case "priority":
-			ok = seen.Add(1) && jsonlex.Int[int](d, &v.Priority)
-		default:
-			return false
+			return seen.Add(1) && jsonlex.Int[int](d, &v.Priority)
 		}
-		if ok {
-			more, ok = d.Next('}')
-		}
-	}
-	return ok
+		return false
+	})
 }
 
 func decCPUAffinity(d *jsonlex.Decoder, v *specs.CPUAffinity) bool {
-	if d.Null() {
-		return true
-	}
 	var seen jsonlex.Fields
-	more, ok := d.Open('{', '}')
-	for ok && more {
-		var k []byte
-		if k, ok = d.Key(); !ok {
-			break
-		}
+	return jsonlex.Object(d, func(k []byte) bool {
 		switch string(k) {
 		case "initial":
-			ok = seen.Add(0) && jsonlex.Str[string](d, &v.Initial)
+			return seen.Add(0) && jsonlex.Str[string](d, &v.Initial)
 		case "final":
-			ok = seen.Add(1) && jsonlex.Str[string](d, &v.Final)
-		default:
-			return false
+			return seen.Add(1) && jsonlex.Str[string](d, &v.Final)
 		}
-		if ok {
-			more, ok = d.Next('}')
-		}
-	}
-	return ok
+		return false
+	})
 }
 
 func decLinuxIDMapping(d *jsonlex.Decoder, v *specs.LinuxIDMapping) bool {
-	if d.Null() {
-		return true
-	}
 	var seen jsonlex.Fields
-	more, ok := d.Open('{', '}')
-	for ok && more {
-		var k []byte
-		if k, ok = d.Key(); !ok {
-			break
-		}
+	return jsonlex.Object(d, func(k []byte) bool {
 		switch string(k) {
 		case "containerID":
-			ok = seen.Add(0) && jsonlex.Uint[uint32](d, &v.ContainerID)
+			return seen.Add(0) && jsonlex.Uint[uint32](d, &v.ContainerID)
 		case "hostID":
-			ok = seen.Add(1) && jsonlex.Uint[uint32](d, &v.HostID)
+			return seen.Add(1) && jsonlex.Uint[uint32](d, &v.HostID)
 		case "size":
-			ok = seen.Add(2) && jsonlex.Uint[uint32](d, &v.Size)
-		default:
-			return false
+			return seen.Add(2) && jsonlex.Uint[uint32](d, &v.Size)
 		}
-		if ok {
-			more, ok = d.Next('}')
-		}
-	}
-	return ok
+		return false
+	})
 }
 
 func decHook(d *jsonlex.Decoder, v *specs.Hook) bool {
-	if d.Null() {
-		return true
-	}
 	var seen jsonlex.Fields
-	more, ok := d.Open('{', '}')
-	for ok && more {
-		var k []byte
-		if k, ok = d.Key(); !ok {
-			break
-		}
+	return jsonlex.Object(d, func(k []byte) bool {
 		switch string(k) {
 		case "path":
-			ok = seen.Add(0) && jsonlex.Str[string](d, &v.Path)
+			return seen.Add(0) && jsonlex.Str[string](d, &v.Path)
 		case "args":
-			ok = seen.Add(1) && jsonlex.Slice(d, &v.Args, jsonlex.Str[string])
+			return seen.Add(1) && jsonlex.Slice(d, &v.Args, jsonlex.Str[string])
 		case "env":
-			ok = seen.Add(2) && jsonlex.Slice(d, &v.Env, jsonlex.Str[string])
+			return seen.Add(2) && jsonlex.Slice(d, &v.Env, jsonlex.Str[string])
 		case "timeout":
-			ok = seen.Add(3) && jsonlex.Ptr(d, &v.Timeout, jsonlex.Int[int])
-		default:
-			return false
+			return seen.Add(3) && jsonlex.Ptr(d, &v.Timeout, jsonlex.Int[int])
 		}
-		if ok {
-			more, ok = d.Next('}')
-		}
-	}
-	return ok
+		return false
+	})
 }
 
 func decLinuxResources(d *jsonlex.Decoder, v *specs.LinuxResources) bool {
-	if d.Null() {
-		return true
-	}
 	var seen jsonlex.Fields
-	more, ok := d.Open('{', '}')
-	for ok && more {
-		var k []byte
-		if k, ok = d.Key(); !ok {
-			break
-		}
+	return jsonlex.Object(d, func(k []byte) bool {
 		switch string(k) {
 		case "devices":
-			ok = seen.Add(0) && jsonlex.Slice(d, &v.Devices, decLinuxDeviceCgroup)
+			return seen.Add(0) && jsonlex.Slice(d, &v.Devices, decLinuxDeviceCgroup)
 		case "memory":
-			ok = seen.Add(1) && jsonlex.Ptr(d, &v.Memory, decLinuxMemory)
+			return seen.Add(1) && jsonlex.Ptr(d, &v.Memory, decLinuxMemory)
 		case "cpu":
-			ok = seen.Add(2) && jsonlex.Ptr(d, &v.CPU, decLinuxCPU)
+			return seen.Add(2) && jsonlex.Ptr(d, &v.CPU, decLinuxCPU)
 		case "pids":
-			ok = seen.Add(3) && jsonlex.Ptr(d, &v.Pids, decLinuxPids)
+			return seen.Add(3) && jsonlex.Ptr(d, &v.Pids, decLinuxPids)
 		case "blockIO":
-			ok = seen.Add(4) && jsonlex.Ptr(d, &v.BlockIO, decLinuxBlockIO)
+			return seen.Add(4) && jsonlex.Ptr(d, &v.BlockIO, decLinuxBlockIO)
 		case "hugepageLimits":
-			ok = seen.Add(5) && jsonlex.Slice(d, &v.HugepageLimits, decLinuxHugepageLimit)
+			return seen.Add(5) && jsonlex.Slice(d, &v.HugepageLimits, decLinuxHugepageLimit)
 		case "network":
-			ok = seen.Add(6) && jsonlex.Ptr(d, &v.Network, decLinuxNetwork)
+			return seen.Add(6) && jsonlex.Ptr(d, &v.Network, decLinuxNetwork)
 		case "rdma":
-			ok = seen.Add(7) && jsonlex.Map(d, &v.Rdma, decLinuxRdma)
+			return seen.Add(7) && jsonlex.Map(d, &v.Rdma, decLinuxRdma)
 		case "unified":
-			ok = seen.Add(8) && jsonlex.Map(d, &v.Unified, jsonlex.Str[string])
-		default:
-			return false
+			return seen.Add(8) && jsonlex.Map(d, &v.Unified, jsonlex.Str[string])
 		}
-		if ok {
-			more, ok = d.Next('}')
-		}
-	}
-	return ok
+		return false
+	})
 }
 
 func decLinuxNamespace(d *jsonlex.Decoder, v *specs.LinuxNamespace) bool {
-	if d.Null() {
-		return true
-	}
 	var seen jsonlex.Fields
-	more, ok := d.Open('{', '}')
-	for ok && more {
-		var k []byte
-		if k, ok = d.Key(); !ok {
-			break
-		}
+	return jsonlex.Object(d, func(k []byte) bool {
 		switch string(k) {
 		case "type":
-			ok = seen.Add(0) && jsonlex.Str[specs.LinuxNamespaceType](d, &v.Type)
+			return seen.Add(0) && jsonlex.Str[specs.LinuxNamespaceType](d, &v.Type)
 		case "path":
-			ok = seen.Add(1) && jsonlex.Str[string](d, &v.Path)
-		default:
-			return false
+			return seen.Add(1) && jsonlex.Str[string](d, &v.Path)
 		}
-		if ok {
-			more, ok = d.Next('}')
-		}
-	}
-	return ok
+		return false
+	})
 }
 
 func decLinuxDevice(d *jsonlex.Decoder, v *specs.LinuxDevice) bool {
-	if d.Null() {
-		return true
-	}
 	var seen jsonlex.Fields
-	more, ok := d.Open('{', '}')
-	for ok && more {
-		var k []byte
-		if k, ok = d.Key(); !ok {
-			break
-		}
+	return jsonlex.Object(d, func(k []byte) bool {
 		switch string(k) {
 		case "path":
-			ok = seen.Add(0) && jsonlex.Str[string](d, &v.Path)
+			return seen.Add(0) && jsonlex.Str[string](d, &v.Path)
 		case "type":
-			ok = seen.Add(1) && jsonlex.Str[string](d, &v.Type)
+			return seen.Add(1) && jsonlex.Str[string](d, &v.Type)
 		case "major":
-			ok = seen.Add(2) && jsonlex.Int[int64](d, &v.Major)
+			return seen.Add(2) && jsonlex.Int[int64](d, &v.Major)
 		case "minor":
-			ok = seen.Add(3) && jsonlex.Int[int64](d, &v.Minor)
+			return seen.Add(3) && jsonlex.Int[int64](d, &v.Minor)
 		case "fileMode":
-			ok = seen.Add(4) && jsonlex.Ptr(d, &v.FileMode, jsonlex.Uint[fs.FileMode])
+			return seen.Add(4) && jsonlex.Ptr(d, &v.FileMode, jsonlex.Uint[fs.FileMode])
 		case "uid":
-			ok = seen.Add(5) && jsonlex.Ptr(d, &v.UID, jsonlex.Uint[uint32])
+			return seen.Add(5) && jsonlex.Ptr(d, &v.UID, jsonlex.Uint[uint32])
 		case "gid":
-			ok = seen.Add(6) && jsonlex.Ptr(d, &v.GID, jsonlex.Uint[uint32])
-		default:
-			return false
+			return seen.Add(6) && jsonlex.Ptr(d, &v.GID, jsonlex.Uint[uint32])
 		}
-		if ok {
-			more, ok = d.Next('}')
-		}
-	}
-	return ok
+		return false
+	})
 }
 
 func decLinuxNetDevice(d *jsonlex.Decoder, v *specs.LinuxNetDevice) bool {
-	if d.Null() {
-		return true
-	}
 	var seen jsonlex.Fields
-	more, ok := d.Open('{', '}')
-	for ok && more {
-		var k []byte
-		if k, ok = d.Key(); !ok {
-			break
-		}
+	return jsonlex.Object(d, func(k []byte) bool {
 		switch string(k) {
 		case "name":
-			ok = seen.Add(0) && jsonlex.Str[string](d, &v.Name)
-		default:
-			return false
+			return seen.Add(0) && jsonlex.Str[string](d, &v.Name)
 		}
-		if ok {
-			more, ok = d.Next('}')
-		}
-	}
-	return ok
+		return false
+	})
 }
 
 func decLinuxSeccomp(d *jsonlex.Decoder, v *specs.LinuxSeccomp) bool {
-	if d.Null() {
-		return true
-	}
 	var seen jsonlex.Fields
-	more, ok := d.Open('{', '}')
-	for ok && more {
-		var k []byte
-		if k, ok = d.Key(); !ok {
-			break
-		}
+	return jsonlex.Object(d, func(k []byte) bool {
 		switch string(k) {
 		case "defaultAction":
-			ok = seen.Add(0) && jsonlex.Str[specs.LinuxSeccompAction](d, &v.DefaultAction)
+			return seen.Add(0) && jsonlex.Str[specs.LinuxSeccompAction](d, &v.DefaultAction)
 		case "defaultErrnoRet":
-			ok = seen.Add(1) && jsonlex.Ptr(d, &v.DefaultErrnoRet, jsonlex.Uint[uint])
+			return seen.Add(1) && jsonlex.Ptr(d, &v.DefaultErrnoRet, jsonlex.Uint[uint])
 		case "architectures":
-			ok = seen.Add(2) && jsonlex.Slice(d, &v.Architectures, jsonlex.Str[specs.Arch])
+			return seen.Add(2) && jsonlex.Slice(d, &v.Architectures, jsonlex.Str[specs.Arch])
 		case "flags":
-			ok = seen.Add(3) && jsonlex.Slice(d, &v.Flags, jsonlex.Str[specs.LinuxSeccompFlag])
+			return seen.Add(3) && jsonlex.Slice(d, &v.Flags, jsonlex.Str[specs.LinuxSeccompFlag])
 		case "listenerPath":
-			ok = seen.Add(4) && jsonlex.Str[string](d, &v.ListenerPath)
+			return seen.Add(4) && jsonlex.Str[string](d, &v.ListenerPath)
 		case "listenerMetadata":
-			ok = seen.Add(5) && jsonlex.Str[string](d, &v.ListenerMetadata)
+			return seen.Add(5) && jsonlex.Str[string](d, &v.ListenerMetadata)
 		case "syscalls":
-			ok = seen.Add(6) && jsonlex.Slice(d, &v.Syscalls, decLinuxSyscall)
-		default:
-			return false
+			return seen.Add(6) && jsonlex.Slice(d, &v.Syscalls, decLinuxSyscall)
 		}
-		if ok {
-			more, ok = d.Next('}')
-		}
-	}
-	return ok
+		return false
+	})
 }
 
 func decLinuxIntelRdt(d *jsonlex.Decoder, v *specs.LinuxIntelRdt) bool {
-	if d.Null() {
-		return true
-	}
 	var seen jsonlex.Fields
-	more, ok := d.Open('{', '}')
-	for ok && more {
-		var k []byte
-		if k, ok = d.Key(); !ok {
-			break
-		}
+	return jsonlex.Object(d, func(k []byte) bool {
 		switch string(k) {
 		case "closID":
-			ok = seen.Add(0) && jsonlex.Str[string](d, &v.ClosID)
+			return seen.Add(0) && jsonlex.Str[string](d, &v.ClosID)
 		case "schemata":
-			ok = seen.Add(1) && jsonlex.Slice(d, &v.Schemata, jsonlex.Str[string])
+			return seen.Add(1) && jsonlex.Slice(d, &v.Schemata, jsonlex.Str[string])
 		case "l3CacheSchema":
-			ok = seen.Add(2) && jsonlex.Str[string](d, &v.L3CacheSchema)
+			return seen.Add(2) && jsonlex.Str[string](d, &v.L3CacheSchema)
 		case "memBwSchema":
-			ok = seen.Add(3) && jsonlex.Str[string](d, &v.MemBwSchema)
+			return seen.Add(3) && jsonlex.Str[string](d, &v.MemBwSchema)
 		case "enableMonitoring":
-			ok = seen.Add(4) && jsonlex.Bool[bool](d, &v.EnableMonitoring)
-		default:
-			return false
+			return seen.Add(4) && jsonlex.Bool[bool](d, &v.EnableMonitoring)
 		}
-		if ok {
-			more, ok = d.Next('}')
-		}
-	}
-	return ok
+		return false
+	})
 }
 
 func decLinuxMemoryPolicy(d *jsonlex.Decoder, v *specs.LinuxMemoryPolicy) bool {
-	if d.Null() {
-		return true
-	}
 	var seen jsonlex.Fields
-	more, ok := d.Open('{', '}')
-	for ok && more {
-		var k []byte
-		if k, ok = d.Key(); !ok {
-			break
-		}
+	return jsonlex.Object(d, func(k []byte) bool {
 		switch string(k) {
 		case "mode":
-			ok = seen.Add(0) && jsonlex.Str[specs.MemoryPolicyModeType](d, &v.Mode)
+			return seen.Add(0) && jsonlex.Str[specs.MemoryPolicyModeType](d, &v.Mode)
 		case "nodes":
-			ok = seen.Add(1) && jsonlex.Str[string](d, &v.Nodes)
+			return seen.Add(1) && jsonlex.Str[string](d, &v.Nodes)
 		case "flags":
-			ok = seen.Add(2) && jsonlex.Slice(d, &v.Flags, jsonlex.Str[specs.MemoryPolicyFlagType])
-		default:
-			return false
+			return seen.Add(2) && jsonlex.Slice(d, &v.Flags, jsonlex.Str[specs.MemoryPolicyFlagType])
 		}
-		if ok {
-			more, ok = d.Next('}')
-		}
-	}
-	return ok
+		return false
+	})
 }
 
 func decLinuxPersonality(d *jsonlex.Decoder, v *specs.LinuxPersonality) bool {
-	if d.Null() {
-		return true
-	}
 	var seen jsonlex.Fields
-	more, ok := d.Open('{', '}')
-	for ok && more {
-		var k []byte
-		if k, ok = d.Key(); !ok {
-			break
-		}
+	return jsonlex.Object(d, func(k []byte) bool {
 		switch string(k) {
 		case "domain":
-			ok = seen.Add(0) && jsonlex.Str[specs.LinuxPersonalityDomain](d, &v.Domain)
+			return seen.Add(0) && jsonlex.Str[specs.LinuxPersonalityDomain](d, &v.Domain)
 		case "flags":
-			ok = seen.Add(1) && jsonlex.Slice(d, &v.Flags, jsonlex.Str[specs.LinuxPersonalityFlag])
-		default:
-			return false
+			return seen.Add(1) && jsonlex.Slice(d, &v.Flags, jsonlex.Str[specs.LinuxPersonalityFlag])
 		}
-		if ok {
-			more, ok = d.Next('}')
-		}
-	}
-	return ok
+		return false
+	})
 }
 
 func decLinuxTimeOffset(d *jsonlex.Decoder, v *specs.LinuxTimeOffset) bool {
-	if d.Null() {
-		return true
-	}
 	var seen jsonlex.Fields
-	more, ok := d.Open('{', '}')
-	for ok && more {
-		var k []byte
-		if k, ok = d.Key(); !ok {
-			break
-		}
+	return jsonlex.Object(d, func(k []byte) bool {
 		switch string(k) {
 		case "secs":
-			ok = seen.Add(0) && jsonlex.Int[int64](d, &v.Secs)
+			return seen.Add(0) && jsonlex.Int[int64](d, &v.Secs)
 		case "nanosecs":
-			ok = seen.Add(1) && jsonlex.Uint[uint32](d, &v.Nanosecs)
-		default:
-			return false
+			return seen.Add(1) && jsonlex.Uint[uint32](d, &v.Nanosecs)
 		}
-		if ok {
-			more, ok = d.Next('}')
-		}
-	}
-	return ok
+		return false
+	})
 }
 
 func decLinuxDeviceCgroup(d *jsonlex.Decoder, v *specs.LinuxDeviceCgroup) bool {
-	if d.Null() {
-		return true
-	}
 	var seen jsonlex.Fields
-	more, ok := d.Open('{', '}')
-	for ok && more {
-		var k []byte
-		if k, ok = d.Key(); !ok {
-			break
-		}
+	return jsonlex.Object(d, func(k []byte) bool {
 		switch string(k) {
 		case "allow":
-			ok = seen.Add(0) && jsonlex.Bool[bool](d, &v.Allow)
+			return seen.Add(0) && jsonlex.Bool[bool](d, &v.Allow)
 		case "type":
-			ok = seen.Add(1) && jsonlex.Str[string](d, &v.Type)
+			return seen.Add(1) && jsonlex.Str[string](d, &v.Type)
 		case "major":
-			ok = seen.Add(2) && jsonlex.Ptr(d, &v.Major, jsonlex.Int[int64])
+			return seen.Add(2) && jsonlex.Ptr(d, &v.Major, jsonlex.Int[int64])
 		case "minor":
-			ok = seen.Add(3) && jsonlex.Ptr(d, &v.Minor, jsonlex.Int[int64])
+			return seen.Add(3) && jsonlex.Ptr(d, &v.Minor, jsonlex.Int[int64])
 		case "access":
-			ok = seen.Add(4) && jsonlex.Str[string](d, &v.Access)
-		default:
-			return false
+			return seen.Add(4) && jsonlex.Str[string](d, &v.Access)
 		}
-		if ok {
-			more, ok = d.Next('}')
-		}
-	}
-	return ok
+		return false
+	})
 }
 
 func decLinuxMemory(d *jsonlex.Decoder, v *specs.LinuxMemory) bool {
-	if d.Null() {
-		return true
-	}
 	var seen jsonlex.Fields
-	more, ok := d.Open('{', '}')
-	for ok && more {
-		var k []byte
-		if k, ok = d.Key(); !ok {
-			break
-		}
+	return jsonlex.Object(d, func(k []byte) bool {
 		switch string(k) {
 		case "limit":
-			ok = seen.Add(0) && jsonlex.Ptr(d, &v.Limit, jsonlex.Int[int64])
+			return seen.Add(0) && jsonlex.Ptr(d, &v.Limit, jsonlex.Int[int64])
 		case "reservation":
-			ok = seen.Add(1) && jsonlex.Ptr(d, &v.Reservation, jsonlex.Int[int64])
+			return seen.Add(1) && jsonlex.Ptr(d, &v.Reservation, jsonlex.Int[int64])
 		case "swap":
-			ok = seen.Add(2) && jsonlex.Ptr(d, &v.Swap, jsonlex.Int[int64])
+			return seen.Add(2) && jsonlex.Ptr(d, &v.Swap, jsonlex.Int[int64])
 		case "kernel":
-			ok = seen.Add(3) && jsonlex.Ptr(d, &v.Kernel, jsonlex.Int[int64])
+			return seen.Add(3) && jsonlex.Ptr(d, &v.Kernel, jsonlex.Int[int64])
 		case "kernelTCP":
-			ok = seen.Add(4) && jsonlex.Ptr(d, &v.KernelTCP, jsonlex.Int[int64])
+			return seen.Add(4) && jsonlex.Ptr(d, &v.KernelTCP, jsonlex.Int[int64])
 		case "swappiness":
-			ok = seen.Add(5) && jsonlex.Ptr(d, &v.Swappiness, jsonlex.Uint[uint64])
+			return seen.Add(5) && jsonlex.Ptr(d, &v.Swappiness, jsonlex.Uint[uint64])
 		case "disableOOMKiller":
-			ok = seen.Add(6) && jsonlex.Ptr(d, &v.DisableOOMKiller, jsonlex.Bool[bool])
+			return seen.Add(6) && jsonlex.Ptr(d, &v.DisableOOMKiller, jsonlex.Bool[bool])
 		case "useHierarchy":
-			ok = seen.Add(7) && jsonlex.Ptr(d, &v.UseHierarchy, jsonlex.Bool[bool])
+			return seen.Add(7) && jsonlex.Ptr(d, &v.UseHierarchy, jsonlex.Bool[bool])
 		case "checkBeforeUpdate":
-			ok = seen.Add(8) && jsonlex.Ptr(d, &v.CheckBeforeUpdate, jsonlex.Bool[bool])
-		default:
-			return false
+			return seen.Add(8) && jsonlex.Ptr(d, &v.CheckBeforeUpdate, jsonlex.Bool[bool])
 		}
-		if ok {
-			more, ok = d.Next('}')
-		}
-	}
-	return ok
+		return false
+	})
 }
 
 func decLinuxCPU(d *jsonlex.Decoder, v *specs.LinuxCPU) bool {
-	if d.Null() {
-		return true
-	}
 	var seen jsonlex.Fields
-	more, ok := d.Open('{', '}')
-	for ok && more {
-		var k []byte
-		if k, ok = d.Key(); !ok {
-			break
-		}
+	return jsonlex.Object(d, func(k []byte) bool {
 		switch string(k) {
 		case "shares":
-			ok = seen.Add(0) && jsonlex.Ptr(d, &v.Shares, jsonlex.Uint[uint64])
+			return seen.Add(0) && jsonlex.Ptr(d, &v.Shares, jsonlex.Uint[uint64])
 		case "quota":
-			ok = seen.Add(1) && jsonlex.Ptr(d, &v.Quota, jsonlex.Int[int64])
+			return seen.Add(1) && jsonlex.Ptr(d, &v.Quota, jsonlex.Int[int64])
 		case "burst":
-			ok = seen.Add(2) && jsonlex.Ptr(d, &v.Burst, jsonlex.Uint[uint64])
+			return seen.Add(2) && jsonlex.Ptr(d, &v.Burst, jsonlex.Uint[uint64])
 		case "period":
-			ok = seen.Add(3) && jsonlex.Ptr(d, &v.Period, jsonlex.Uint[uint64])
+			return seen.Add(3) && jsonlex.Ptr(d, &v.Period, jsonlex.Uint[uint64])
 		case "realtimeRuntime":
-			ok = seen.Add(4) && jsonlex.Ptr(d, &v.RealtimeRuntime, jsonlex.Int[int64])
+			return seen.Add(4) && jsonlex.Ptr(d, &v.RealtimeRuntime, jsonlex.Int[int64])
 		case "realtimePeriod":
-			ok = seen.Add(5) && jsonlex.Ptr(d, &v.RealtimePeriod, jsonlex.Uint[uint64])
+			return seen.Add(5) && jsonlex.Ptr(d, &v.RealtimePeriod, jsonlex.Uint[uint64])
 		case "cpus":
-			ok = seen.Add(6) && jsonlex.Str[string](d, &v.Cpus)
+			return seen.Add(6) && jsonlex.Str[string](d, &v.Cpus)
 		case "mems":
-			ok = seen.Add(7) && jsonlex.Str[string](d, &v.Mems)
+			return seen.Add(7) && jsonlex.Str[string](d, &v.Mems)
 		case "idle":
-			ok = seen.Add(8) && jsonlex.Ptr(d, &v.Idle, jsonlex.Int[int64])
-		default:
-			return false
+			return seen.Add(8) && jsonlex.Ptr(d, &v.Idle, jsonlex.Int[int64])
 		}
-		if ok {
-			more, ok = d.Next('}')
-		}
-	}
-	return ok
+		return false
+	})
 }
 
 func decLinuxPids(d *jsonlex.Decoder, v *specs.LinuxPids) bool {
-	if d.Null() {
-		return true
-	}
 	var seen jsonlex.Fields
-	more, ok := d.Open('{', '}')
-	for ok && more {
-		var k []byte
-		if k, ok = d.Key(); !ok {
-			break
-		}
+	return jsonlex.Object(d, func(k []byte) bool {
 		switch string(k) {
 		case "limit":
-			ok = seen.Add(0) && jsonlex.Ptr(d, &v.Limit, jsonlex.Int[int64])
-		default:
-			return false
+			return seen.Add(0) && jsonlex.Ptr(d, &v.Limit, jsonlex.Int[int64])
 		}
-		if ok {
-			more, ok = d.Next('}')
-		}
-	}
-	return ok
+		return false
+	})
 }
 
 func decLinuxBlockIO(d *jsonlex.Decoder, v *specs.LinuxBlockIO) bool {
-	if d.Null() {
-		return true
-	}
 	var seen jsonlex.Fields
-	more, ok := d.Open('{', '}')
-	for ok && more {
-		var k []byte
-		if k, ok = d.Key(); !ok {
-			break
-		}
+	return jsonlex.Object(d, func(k []byte) bool {
 		switch string(k) {
 		case "weight":
-			ok = seen.Add(0) && jsonlex.Ptr(d, &v.Weight, jsonlex.Uint[uint16])
+			return seen.Add(0) && jsonlex.Ptr(d, &v.Weight, jsonlex.Uint[uint16])
 		case "leafWeight":
-			ok = seen.Add(1) && jsonlex.Ptr(d, &v.LeafWeight, jsonlex.Uint[uint16])
+			return seen.Add(1) && jsonlex.Ptr(d, &v.LeafWeight, jsonlex.Uint[uint16])
 		case "weightDevice":
-			ok = seen.Add(2) && jsonlex.Slice(d, &v.WeightDevice, decLinuxWeightDevice)
+			return seen.Add(2) && jsonlex.Slice(d, &v.WeightDevice, decLinuxWeightDevice)
 		case "throttleReadBpsDevice":
-			ok = seen.Add(3) && jsonlex.Slice(d, &v.ThrottleReadBpsDevice, decLinuxThrottleDevice)
+			return seen.Add(3) && jsonlex.Slice(d, &v.ThrottleReadBpsDevice, decLinuxThrottleDevice)
 		case "throttleWriteBpsDevice":
-			ok = seen.Add(4) && jsonlex.Slice(d, &v.ThrottleWriteBpsDevice, decLinuxThrottleDevice)
+			return seen.Add(4) && jsonlex.Slice(d, &v.ThrottleWriteBpsDevice, decLinuxThrottleDevice)
 		case "throttleReadIOPSDevice":
-			ok = seen.Add(5) && jsonlex.Slice(d, &v.ThrottleReadIOPSDevice, decLinuxThrottleDevice)
+			return seen.Add(5) && jsonlex.Slice(d, &v.ThrottleReadIOPSDevice, decLinuxThrottleDevice)
 		case "throttleWriteIOPSDevice":
-			ok = seen.Add(6) && jsonlex.Slice(d, &v.ThrottleWriteIOPSDevice, decLinuxThrottleDevice)
-		default:
-			return false
+			return seen.Add(6) && jsonlex.Slice(d, &v.ThrottleWriteIOPSDevice, decLinuxThrottleDevice)
 		}
-		if ok {
-			more, ok = d.Next('}')
-		}
-	}
-	return ok
+		return false
+	})
 }
 
 func decLinuxHugepageLimit(d *jsonlex.Decoder, v *specs.LinuxHugepageLimit) bool {
-	if d.Null() {
-		return true
-	}
 	var seen jsonlex.Fields
-	more, ok := d.Open('{', '}')
-	for ok && more {
-		var k []byte
-		if k, ok = d.Key(); !ok {
-			break
-		}
+	return jsonlex.Object(d, func(k []byte) bool {
 		switch string(k) {
 		case "pageSize":
-			ok = seen.Add(0) && jsonlex.Str[string](d, &v.Pagesize)
+			return seen.Add(0) && jsonlex.Str[string](d, &v.Pagesize)
 		case "limit":
-			ok = seen.Add(1) && jsonlex.Uint[uint64](d, &v.Limit)
-		default:
-			return false
+			return seen.Add(1) && jsonlex.Uint[uint64](d, &v.Limit)
 		}
-		if ok {
-			more, ok = d.Next('}')
-		}
-	}
-	return ok
+		return false
+	})
 }
 
 func decLinuxNetwork(d *jsonlex.Decoder, v *specs.LinuxNetwork) bool {
-	if d.Null() {
-		return true
-	}
 	var seen jsonlex.Fields
-	more, ok := d.Open('{', '}')
-	for ok && more {
-		var k []byte
-		if k, ok = d.Key(); !ok {
-			break
-		}
+	return jsonlex.Object(d, func(k []byte) bool {
 		switch string(k) {
 		case "classID":
-			ok = seen.Add(0) && jsonlex.Ptr(d, &v.ClassID, jsonlex.Uint[uint32])
+			return seen.Add(0) && jsonlex.Ptr(d, &v.ClassID, jsonlex.Uint[uint32])
 		case "priorities":
-			ok = seen.Add(1) && jsonlex.Slice(d, &v.Priorities, decLinuxInterfacePriority)
-		default:
-			return false
+			return seen.Add(1) && jsonlex.Slice(d, &v.Priorities, decLinuxInterfacePriority)
 		}
-		if ok {
-			more, ok = d.Next('}')
-		}
-	}
-	return ok
+		return false
+	})
 }
 
 func decLinuxRdma(d *jsonlex.Decoder, v *specs.LinuxRdma) bool {
-	if d.Null() {
-		return true
-	}
 	var seen jsonlex.Fields
-	more, ok := d.Open('{', '}')
-	for ok && more {
-		var k []byte
-		if k, ok = d.Key(); !ok {
-			break
-		}
+	return jsonlex.Object(d, func(k []byte) bool {
 		switch string(k) {
 		case "hcaHandles":
-			ok = seen.Add(0) && jsonlex.Ptr(d, &v.HcaHandles, jsonlex.Uint[uint32])
+			return seen.Add(0) && jsonlex.Ptr(d, &v.HcaHandles, jsonlex.Uint[uint32])
 		case "hcaObjects":
-			ok = seen.Add(1) && jsonlex.Ptr(d, &v.HcaObjects, jsonlex.Uint[uint32])
-		default:
-			return false
+			return seen.Add(1) && jsonlex.Ptr(d, &v.HcaObjects, jsonlex.Uint[uint32])
 		}
-		if ok {
-			more, ok = d.Next('}')
-		}
-	}
-	return ok
+		return false
+	})
 }
 
 func decLinuxSyscall(d *jsonlex.Decoder, v *specs.LinuxSyscall) bool {
-	if d.Null() {
-		return true
-	}
 	var seen jsonlex.Fields
-	more, ok := d.Open('{', '}')
-	for ok && more {
-		var k []byte
-		if k, ok = d.Key(); !ok {
-			break
-		}
+	return jsonlex.Object(d, func(k []byte) bool {
 		switch string(k) {
 		case "names":
-			ok = seen.Add(0) && jsonlex.Slice(d, &v.Names, jsonlex.Str[string])
+			return seen.Add(0) && jsonlex.Slice(d, &v.Names, jsonlex.Str[string])
 		case "action":
-			ok = seen.Add(1) && jsonlex.Str[specs.LinuxSeccompAction](d, &v.Action)
+			return seen.Add(1) && jsonlex.Str[specs.LinuxSeccompAction](d, &v.Action)
 		case "errnoRet":
-			ok = seen.Add(2) && jsonlex.Ptr(d, &v.ErrnoRet, jsonlex.Uint[uint])
+			return seen.Add(2) && jsonlex.Ptr(d, &v.ErrnoRet, jsonlex.Uint[uint])
 		case "args":
-			ok = seen.Add(3) && jsonlex.Slice(d, &v.Args, decLinuxSeccompArg)
-		default:
-			return false
+			return seen.Add(3) && jsonlex.Slice(d, &v.Args, decLinuxSeccompArg)
 		}
-		if ok {
-			more, ok = d.Next('}')
-		}
-	}
-	return ok
+		return false
+	})
 }
 
 func decLinuxWeightDevice(d *jsonlex.Decoder, v *specs.LinuxWeightDevice) bool {
-	if d.Null() {
-		return true
-	}
 	var seen jsonlex.Fields
-	more, ok := d.Open('{', '}')
-	for ok && more {
-		var k []byte
-		if k, ok = d.Key(); !ok {
-			break
-		}
+	return jsonlex.Object(d, func(k []byte) bool {
 		switch string(k) {
 		case "major":
-			ok = seen.Add(0) && jsonlex.Int[int64](d, &v.LinuxBlockIODevice.Major)
+			return seen.Add(0) && jsonlex.Int[int64](d, &v.LinuxBlockIODevice.Major)
 		case "minor":
-			ok = seen.Add(1) && jsonlex.Int[int64](d, &v.LinuxBlockIODevice.Minor)
+			return seen.Add(1) && jsonlex.Int[int64](d, &v.LinuxBlockIODevice.Minor)
 		case "weight":
-			ok = seen.Add(2) && jsonlex.Ptr(d, &v.Weight, jsonlex.Uint[uint16])
+			return seen.Add(2) && jsonlex.Ptr(d, &v.Weight, jsonlex.Uint[uint16])
 		case "leafWeight":
-			ok = seen.Add(3) && jsonlex.Ptr(d, &v.LeafWeight, jsonlex.Uint[uint16])
-		default:
-			return false
+			return seen.Add(3) && jsonlex.Ptr(d, &v.LeafWeight, jsonlex.Uint[uint16])
 		}
-		if ok {
-			more, ok = d.Next('}')
-		}
-	}
-	return ok
+		return false
+	})
 }
 
 func decLinuxThrottleDevice(d *jsonlex.Decoder, v *specs.LinuxThrottleDevice) bool {
-	if d.Null() {
-		return true
-	}
 	var seen jsonlex.Fields
-	more, ok := d.Open('{', '}')
-	for ok && more {
-		var k []byte
-		if k, ok = d.Key(); !ok {
-			break
-		}
+	return jsonlex.Object(d, func(k []byte) bool {
 		switch string(k) {
 		case "major":
-			ok = seen.Add(0) && jsonlex.Int[int64](d, &v.LinuxBlockIODevice.Major)
+			return seen.Add(0) && jsonlex.Int[int64](d, &v.LinuxBlockIODevice.Major)
 		case "minor":
-			ok = seen.Add(1) && jsonlex.Int[int64](d, &v.LinuxBlockIODevice.Minor)
+			return seen.Add(1) && jsonlex.Int[int64](d, &v.LinuxBlockIODevice.Minor)
 		case "rate":
-			ok = seen.Add(2) && jsonlex.Uint[uint64](d, &v.Rate)
-		default:
-			return false
+			return seen.Add(2) && jsonlex.Uint[uint64](d, &v.Rate)
 		}
-		if ok {
-			more, ok = d.Next('}')
-		}
-	}
-	return ok
+		return false
+	})
 }
 
 func decLinuxInterfacePriority(d *jsonlex.Decoder, v *specs.LinuxInterfacePriority) bool {
-	if d.Null() {
-		return true
-	}
 	var seen jsonlex.Fields
-	more, ok := d.Open('{', '}')
-	for ok && more {
-		var k []byte
-		if k, ok = d.Key(); !ok {
-			break
-		}
+	return jsonlex.Object(d, func(k []byte) bool {
 		switch string(k) {
 		case "name":
-			ok = seen.Add(0) && jsonlex.Str[string](d, &v.Name)
+			return seen.Add(0) && jsonlex.Str[string](d, &v.Name)
 		case "priority":
-			ok = seen.Add(1) && jsonlex.Uint[uint32](d, &v.Priority)
-		default:
-			return false
+			return seen.Add(1) && jsonlex.Uint[uint32](d, &v.Priority)
 		}
-		if ok {
-			more, ok = d.Next('}')
-		}
-	}
-	return ok
+		return false
+	})
 }
 
 func decLinuxSeccompArg(d *jsonlex.Decoder, v *specs.LinuxSeccompArg) bool {
-	if d.Null() {
-		return true
-	}
 	var seen jsonlex.Fields
-	more, ok := d.Open('{', '}')
-	for ok && more {
-		var k []byte
-		if k, ok = d.Key(); !ok {
-			break
-		}
+	return jsonlex.Object(d, func(k []byte) bool {
 		switch string(k) {
 		case "index":
-			ok = seen.Add(0) && jsonlex.Uint[uint](d, &v.Index)
+			return seen.Add(0) && jsonlex.Uint[uint](d, &v.Index)
 		case "value":
-			ok = seen.Add(1) && jsonlex.Uint[uint64](d, &v.Value)
+			return seen.Add(1) && jsonlex.Uint[uint64](d, &v.Value)
 		case "valueTwo":
-			ok = seen.Add(2) && jsonlex.Uint[uint64](d, &v.ValueTwo)
+			return seen.Add(2) && jsonlex.Uint[uint64](d, &v.ValueTwo)
 		case "op":
-			ok = seen.Add(3) && jsonlex.Str[specs.LinuxSeccompOperator](d, &v.Op)
-		default:
-			return false
+			return seen.Add(3) && jsonlex.Str[specs.LinuxSeccompOperator](d, &v.Op)
 		}
-		if ok {
-			more, ok = d.Next('}')
-		}
-	}
-	return ok
+		return false
+	})
 }

@@ -181,22 +181,21 @@ func (g *generator) structFunc(t reflect.Type) (string, error) {
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "\nfunc dec%s(d *jsonlex.Decoder, v *%s) bool {\n", t.Name(), q)
-	b.WriteString("\tif d.Null() {\n\t\treturn true\n\t}\n\tvar seen jsonlex.Fields\n\tmore, ok := d.Open('{', '}')\n")
-	b.WriteString("\tfor ok && more {\n\t\tvar k []byte\n\t\tif k, ok = d.Key(); !ok {\n\t\t\tbreak\n\t\t}\n\t\tswitch string(k) {\n")
+	b.WriteString("\tvar seen jsonlex.Fields\n\treturn jsonlex.Object(d, func(k []byte) bool {\n\t\tswitch string(k) {\n")
 	for i, m := range ms {
 		fmt.Fprintf(&b, "\t\tcase %q:\n", m.name)
 		if t == reflect.TypeOf(specs.Spec{}) && otherPlatforms[m.field] {
 			// linuxSpec's decoding ignores these sections; duplicates too
-			b.WriteString("\t\t\tok = d.Skip()\n")
+			b.WriteString("\t\t\treturn d.Skip()\n")
 			continue
 		}
 		call, err := g.call(m.typ, "&v."+m.field)
 		if err != nil {
 			return "", fmt.Errorf("%s.%s: %w", t, m.field, err)
 		}
-		fmt.Fprintf(&b, "\t\t\tok = seen.Add(%d) && %s\n", i, call)
+		fmt.Fprintf(&b, "\t\t\treturn seen.Add(%d) && %s\n", i, call)
 	}
-	b.WriteString("\t\tdefault:\n\t\t\treturn false\n\t\t}\n\t\tif ok {\n\t\t\tmore, ok = d.Next('}')\n\t\t}\n\t}\n\treturn ok\n}\n")
+	b.WriteString("\t\t}\n\t\treturn false\n\t})\n}\n")
 	return b.String(), nil
 }
 

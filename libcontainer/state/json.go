@@ -159,49 +159,39 @@ func (st *State) decode(data []byte) bool {
 
 func decodeState(d *jsonlex.Decoder, st *State) bool {
 	var seen jsonlex.Fields
-	more, ok := d.Open('{', '}')
-	for ok && more {
-		var k []byte
-		if k, ok = d.Key(); !ok {
-			break
-		}
+	return jsonlex.Object(d, func(k []byte) bool {
 		switch string(k) {
 		case "ociVersion":
-			ok = seen.Add(0) && jsonlex.Str(d, &st.OCIVersion)
+			return seen.Add(0) && jsonlex.Str(d, &st.OCIVersion)
 		case "id":
-			ok = seen.Add(1) && jsonlex.Str(d, &st.ID)
+			return seen.Add(1) && jsonlex.Str(d, &st.ID)
 		case "init_process_pid":
-			ok = seen.Add(2) && jsonlex.Int(d, &st.Pid)
+			return seen.Add(2) && jsonlex.Int(d, &st.Pid)
 		case "init_process_start":
-			ok = seen.Add(3) && jsonlex.Uint(d, &st.PidStartTime)
+			return seen.Add(3) && jsonlex.Uint(d, &st.PidStartTime)
 		case "bundle":
-			ok = seen.Add(4) && jsonlex.Str(d, &st.Bundle)
+			return seen.Add(4) && jsonlex.Str(d, &st.Bundle)
 		case "rootfs":
-			ok = seen.Add(5) && jsonlex.Str(d, &st.Rootfs)
+			return seen.Add(5) && jsonlex.Str(d, &st.Rootfs)
 		case "created":
-			ok = seen.Add(6) && jsonlex.Time(d, &st.Created)
+			return seen.Add(6) && jsonlex.Time(d, &st.Created)
 		case "owner":
-			ok = seen.Add(7) && jsonlex.Str(d, &st.Owner)
+			return seen.Add(7) && jsonlex.Str(d, &st.Owner)
 		case "annotations":
-			ok = seen.Add(8) && jsonlex.Map(d, &st.Annotations, jsonlex.Str[string])
+			return seen.Add(8) && jsonlex.Map(d, &st.Annotations, jsonlex.Str[string])
 		case "cgroup_paths":
-			ok = seen.Add(9) && jsonlex.Map(d, &st.CgroupPaths, jsonlex.Str[string])
+			return seen.Add(9) && jsonlex.Map(d, &st.CgroupPaths, jsonlex.Str[string])
 		case "cgroup_parents":
-			ok = seen.Add(10) && jsonlex.Slice(d, &st.CgroupParents, jsonlex.Str[string])
+			return seen.Add(10) && jsonlex.Slice(d, &st.CgroupParents, jsonlex.Str[string])
 		case "phase":
-			ok = seen.Add(11) && jsonlex.Str(d, &st.Phase)
+			return seen.Add(11) && jsonlex.Str(d, &st.Phase)
 		case "systemd":
-			ok = seen.Add(12) && jsonlex.Bool(d, &st.Systemd)
+			return seen.Add(12) && jsonlex.Bool(d, &st.Systemd)
 		case "rootless":
-			ok = seen.Add(13) && jsonlex.Bool(d, &st.Rootless)
+			return seen.Add(13) && jsonlex.Bool(d, &st.Rootless)
 		case "notify_socket":
-			ok = seen.Add(14) && jsonlex.Str(d, &st.NotifySocket)
-		default:
-			return false // unknown, or in another case: encoding/json's
+			return seen.Add(14) && jsonlex.Str(d, &st.NotifySocket)
 		}
-		if ok {
-			more, ok = d.Next('}')
-		}
-	}
-	return ok
+		return false // unknown, or in another case: encoding/json's
+	})
 }
