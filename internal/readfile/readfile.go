@@ -5,14 +5,25 @@
 package readfile
 
 import (
+	"errors"
 	"os"
 
 	"golang.org/x/sys/unix"
 )
 
+// ErrTooBig is the error of ReadAtMost for a file bigger than its limit.
+var ErrTooBig = errors.New("file too big")
+
 // Read returns the contents of path. Errors are *os.PathError, as from
 // os.ReadFile, so errors.Is(err, fs.ErrNotExist) works the same way.
-func Read(path string) ([]byte, error) {
+func Read(path string) ([]byte, error) { return read(path, -1) }
+
+// ReadAtMost is Read for a file that should hold at most limit bytes: of a
+// bigger one it reads no more than the first kilobyte and returns an error
+// that errors.Is ErrTooBig.
+func ReadAtMost(path string, limit int) ([]byte, error) { return read(path, limit) }
+
+func read(path string, limit int) ([]byte, error) {
 	fd, err := unix.Open(path, unix.O_RDONLY|unix.O_CLOEXEC|unix.O_NOCTTY, 0)
 	if err != nil {
 		return nil, &os.PathError{Op: "open", Path: path, Err: err}
@@ -20,8 +31,26 @@ func Read(path string) ([]byte, error) {
 	defer unix.Close(fd)
 	var stack [1024]byte
 	buf := stack[:0]
+	sized := false
 	for {
+		if limit >= 0 && len(buf) > limit {
+			return nil, &os.PathError{Op: "read", Path: path, Err: ErrTooBig}
+		}
 		if len(buf) == cap(buf) {
+			if !sized {
+				// more than the stack holds: a file's size says how
+				// much room the rest needs (/proc files say 0)
+				sized = true
+				var st unix.Stat_t
+				if unix.Fstat(fd, &st) == nil && st.Size > int64(len(buf)) {
+					if limit >= 0 && st.Size > int64(limit) {
+						return nil, &os.PathError{Op: "read", Path: path, Err: ErrTooBig}
+					}
+					// +1: the read that finds the end needs room too
+					buf = append(make([]byte, 0, st.Size+1), buf...)
+					continue
+				}
+			}
 			buf = append(buf, 0)[:len(buf)]
 		}
 		n, err := unix.Read(fd, buf[len(buf):cap(buf)])
@@ -32,7 +61,10 @@ func Read(path string) ([]byte, error) {
 			return nil, &os.PathError{Op: "read", Path: path, Err: err}
 		}
 		if n == 0 {
-			return append([]byte(nil), buf...), nil
+			if cap(buf) == len(stack) {
+				return append([]byte(nil), buf...), nil // off the stack
+			}
+			return buf, nil
 		}
 		buf = buf[:len(buf)+n]
 	}

@@ -12,10 +12,10 @@ import (
 	"slices"
 	"time"
 
+	"github.com/hull-oci/hull/internal/readfile"
 	"github.com/opencontainers/runtime-spec/specs-go"
 	libseccomp "github.com/seccomp/libseccomp-golang"
 	"github.com/sirupsen/logrus"
-	"golang.org/x/sys/unix"
 )
 
 // DefaultCacheEntries is the number of programs a Cache keeps when its
@@ -209,38 +209,14 @@ func encodeEntry(key, bpf []byte) []byte {
 	return append(b, bpf...)
 }
 
-// readEntry reads a cache file into one buffer of its size: readfile.Read
-// would grow its buffer step by step to tens of kilobytes, and allocate it
-// all again for the result. A file too big to be an entry for a key of
-// keyLen bytes is returned empty, unread: a miss.
+// readEntry reads a cache file. A file too big to be an entry for a key of
+// keyLen bytes is returned empty: a miss.
 func readEntry(name string, keyLen int) ([]byte, error) {
-	fd, err := unix.Open(name, unix.O_RDONLY|unix.O_CLOEXEC|unix.O_NOCTTY, 0)
-	if err != nil {
-		return nil, &os.PathError{Op: "open", Path: name, Err: err}
-	}
-	defer unix.Close(fd)
-	var st unix.Stat_t
-	if err := unix.Fstat(fd, &st); err != nil {
-		return nil, &os.PathError{Op: "fstat", Path: name, Err: err}
-	}
-	if st.Size > int64(8+keyLen+maxInsns*sockFilterSize) {
+	data, err := readfile.ReadAtMost(name, 8+keyLen+maxInsns*sockFilterSize)
+	if errors.Is(err, readfile.ErrTooBig) {
 		return nil, nil
 	}
-	buf := make([]byte, st.Size)
-	for n := 0; n < len(buf); {
-		m, err := unix.Read(fd, buf[n:])
-		if err == unix.EINTR {
-			continue
-		}
-		if err != nil {
-			return nil, &os.PathError{Op: "read", Path: name, Err: err}
-		}
-		if m == 0 {
-			return buf[:n], nil // shrunk meanwhile; a torn entry is a miss
-		}
-		n += m
-	}
-	return buf, nil
+	return data, err
 }
 
 // decodeEntry returns the BPF of a cache file if the file is whole and was
