@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"github.com/sirupsen/logrus"
@@ -153,55 +155,29 @@ func flagError(opt, value string, err error) error {
 	return fmt.Errorf("update: --%s %q: invalid value", opt, value)
 }
 
+// sizeRE is compiled on first use: a package-level regexp would be
+// compiled at the start of every command, and only update needs this one.
+var sizeRE = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^(\d+(?:\.\d+)?) ?([kKmMgGtTpP])?[iI]?[bB]?$`)
+})
+
 // ramInBytes parses a size as runc's update does (docker's units): "-1",
-// a number of bytes, or one with a binary unit, "512k", "1.5G", "2GiB". It
-// accepts what `^(\d+(?:\.\d+)?) ?([kKmMgGtTpP])?[iI]?[bB]?$` matches, by
-// hand: a package-level regexp would be compiled at the start of every
-// command, and this one is used by update only.
+// a number of bytes, or one with a binary unit, "512k", "1.5G", "2GiB".
 func ramInBytes(s string) (int64, error) {
 	if s == "-1" {
 		return -1, nil
 	}
-	i := skipDigits(s, 0)
-	if i > 0 && i < len(s) && s[i] == '.' {
-		if j := skipDigits(s, i+1); j > i+1 {
-			i = j
-		} else {
-			i = 0 // "1." has no digits after the point
-		}
-	}
-	if i == 0 {
+	m := sizeRE().FindStringSubmatch(s)
+	if m == nil {
 		return 0, fmt.Errorf("bad size %q", s)
 	}
-	num, unit := s[:i], strings.TrimPrefix(s[i:], " ")
-	shift := 0
-	if unit != "" {
-		// |0x20 lowers an ASCII letter and maps no other byte to one
-		if k := strings.IndexByte("kmgtp", unit[0]|0x20); k >= 0 {
-			shift = k + 1
-			unit = unit[1:]
-		}
-	}
-	for _, c := range []byte{'i', 'b'} { // each optional, in this order
-		if unit != "" && unit[0]|0x20 == c {
-			unit = unit[1:]
-		}
-	}
-	if unit != "" {
-		return 0, fmt.Errorf("bad size %q", s)
-	}
-	n, err := strconv.ParseFloat(num, 64)
+	n, err := strconv.ParseFloat(m[1], 64)
 	if err != nil {
 		return 0, err
 	}
-	return int64(n * float64(uint64(1)<<(10*shift))), nil
-}
-
-// skipDigits returns the index of the first byte at or after i of s that
-// is not an ASCII digit.
-func skipDigits(s string, i int) int {
-	for i < len(s) && '0' <= s[i] && s[i] <= '9' {
-		i++
+	shift := strings.Index("kmgtp", strings.ToLower(m[2])) + 1
+	if m[2] == "" {
+		shift = 0
 	}
-	return i
+	return int64(n * float64(uint64(1)<<(10*shift))), nil
 }

@@ -2,9 +2,6 @@ package main
 
 import (
 	"flag"
-	"fmt"
-	"regexp"
-	"strconv"
 	"strings"
 	"testing"
 
@@ -30,40 +27,6 @@ func TestRAMInBytes(t *testing.T) {
 			t.Errorf("ramInBytes(%q) accepted", in)
 		}
 	}
-}
-
-// ramInBytesRE is ramInBytes as it was, with a regexp: FuzzRAMInBytes checks
-// that the hand-written parser takes exactly the same sizes.
-func ramInBytesRE(s string) (int64, error) {
-	if s == "-1" {
-		return -1, nil
-	}
-	m := regexp.MustCompile(`^(\d+(?:\.\d+)?) ?([kKmMgGtTpP])?[iI]?[bB]?$`).FindStringSubmatch(s)
-	if m == nil {
-		return 0, fmt.Errorf("bad size %q", s)
-	}
-	n, err := strconv.ParseFloat(m[1], 64)
-	if err != nil {
-		return 0, err
-	}
-	shift := strings.Index("kmgtp", strings.ToLower(m[2])) + 1
-	if m[2] == "" {
-		shift = 0
-	}
-	return int64(n * float64(uint64(1)<<(10*shift))), nil
-}
-
-func FuzzRAMInBytes(f *testing.F) {
-	for _, s := range []string{"-1", "1.5G", "2GiB", "10 MB", "1  k", "1.", "1bi", "1 kib", "9.99999p", "1\xc9"} {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, s string) {
-		got, err := ramInBytes(s)
-		want, wantErr := ramInBytesRE(s)
-		if (err == nil) != (wantErr == nil) || got != want {
-			t.Fatalf("ramInBytes(%q) = %d, %v; the regexp gives %d, %v", s, got, err, want, wantErr)
-		}
-	})
 }
 
 // flagContext parses args with update's flags.
