@@ -37,9 +37,7 @@ func TestExecSubCgroup(t *testing.T) {
 	c := e.newCtr("sleep", "100")
 	c.mustCreate()
 	c.mustStart()
-	dirs, _ := filepath.Glob("/sys/fs/cgroup/" + c.ID)
-	more, _ := filepath.Glob("/sys/fs/cgroup/*/" + c.ID)
-	dirs = append(dirs, more...)
+	dirs := cgroupDirsOf(c.ID)
 	if len(dirs) == 0 {
 		t.Fatalf("no cgroup directory of %s found", c.ID)
 	}
