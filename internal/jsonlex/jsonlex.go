@@ -161,36 +161,21 @@ func (d *Decoder) raw() ([]byte, bool) {
 
 // str reads a string.
 func (d *Decoder) str() (string, bool) {
+	if b, ok := d.raw(); ok {
+		return string(b), true
+	}
+	// raw gave up: at an escape, or on what unescape refuses as well
 	if d.Peek() != '"' {
 		return "", false
 	}
-	start := d.pos + 1
-	ascii := true
-	for i := start; i < len(d.data); i++ {
-		c := d.data[i]
-		switch {
-		case c == '"':
-			s := d.data[start:i]
-			if !ascii && !utf8.Valid(s) {
-				return "", false
-			}
-			d.pos = i + 1
-			return string(s), true
-		case c == '\\':
-			return d.unescape(start, i)
-		case c < 0x20:
-			return "", false
-		case c >= utf8.RuneSelf:
-			ascii = false
-		}
-	}
-	return "", false
+	return d.unescape(d.pos + 1)
 }
 
-// unescape finishes a string that has an escape at esc.
-func (d *Decoder) unescape(start, esc int) (string, bool) {
-	b := append(d.buf[:0], d.data[start:esc]...)
-	for i := esc; i < len(d.data); {
+// unescape reads a string whose first byte after the quote is at start,
+// undoing its escapes.
+func (d *Decoder) unescape(start int) (string, bool) {
+	b := d.buf[:0]
+	for i := start; i < len(d.data); {
 		c := d.data[i]
 		switch {
 		case c == '"':
